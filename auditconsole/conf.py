@@ -1,0 +1,92 @@
+"""Every auditconsole setting, read through one object.
+
+Each property reads ``settings.AUDITCONSOLE_<NAME>`` on every access rather than caching
+it at import time, so ``override_settings`` in tests and per-request changes both work.
+Validation of the values lives in :mod:`auditconsole.checks`, which reports problems as
+system checks instead of raising at import.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+DEFAULT_REDACT_KEYS: tuple[str, ...] = (
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "cookie",
+    "authorization",
+    "api_key",
+    "apikey",
+    "session",
+    "csrf",
+)
+
+
+class Settings:
+    def _get(self, name: str, default: Any) -> Any:
+        return getattr(settings, f"AUDITCONSOLE_{name}", default)
+
+    @property
+    def LOG_SOURCES(self) -> dict[str, dict[str, Any]]:
+        return self._get("LOG_SOURCES", {})
+
+    @property
+    def REDACT_KEYS(self) -> tuple[str, ...]:
+        """Key names (case-insensitive substrings) whose values are masked everywhere."""
+        return tuple(self._get("REDACT_KEYS", DEFAULT_REDACT_KEYS))
+
+    @property
+    def REDACTED_PLACEHOLDER(self) -> str:
+        return self._get("REDACTED_PLACEHOLDER", "********")
+
+    @property
+    def SCOPE_TO_MODEL_PERMISSIONS(self) -> bool:
+        """Limit each non-superuser to LogEntry rows of models they may view."""
+        return bool(self._get("SCOPE_TO_MODEL_PERMISSIONS", True))
+
+    @property
+    def PAGE_SIZE(self) -> int:
+        return int(self._get("PAGE_SIZE", 50))
+
+    @property
+    def EXPORT_MAX_ROWS(self) -> int:
+        return int(self._get("EXPORT_MAX_ROWS", 1_000_000))
+
+    @property
+    def MAX_LINE_BYTES(self) -> int:
+        """Lines longer than this are truncated for display and flagged."""
+        return int(self._get("MAX_LINE_BYTES", 64 * 1024))
+
+    @property
+    def TAIL_INITIAL_LINES(self) -> int:
+        return int(self._get("TAIL_INITIAL_LINES", 100))
+
+    @property
+    def TAIL_MAX_DOM_LINES(self) -> int:
+        return int(self._get("TAIL_MAX_DOM_LINES", 2000))
+
+    @property
+    def LOGOUT_URL(self) -> str:
+        """URL name or path of the host project's logout view (it must accept POST)."""
+        return self._get("LOGOUT_URL", "logout")
+
+    @property
+    def TAIL_POLL_SECONDS(self) -> float:
+        return float(self._get("TAIL_POLL_SECONDS", 1.0))
+
+    @property
+    def SCAN_BUDGET_SECONDS(self) -> float:
+        """How long one browse request may scan log files before offering to continue."""
+        return float(self._get("SCAN_BUDGET_SECONDS", 3.0))
+
+    @property
+    def SCAN_BUDGET_BYTES(self) -> int:
+        """How many bytes one browse request may scan before offering to continue."""
+        return int(self._get("SCAN_BUDGET_BYTES", 1024 * 1024 * 1024))
+
+
+conf = Settings()

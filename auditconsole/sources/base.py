@@ -1,0 +1,295 @@
+"""The log-source interface. Views, export and the live tail only ever talk to this.
+
+A backend is configured like a Django cache::
+
+    AUDITCONSOLE_LOG_SOURCES = {
+        "app": {
+            "BACKEND": "auditconsole.sources.files.FileSource",
+            "LABEL": "Application",
+            "PERMISSION": None,          # or "app_label.codename"
+            "OPTIONS": {...},            # backend-specific
+        },
+    }
+
+and subclasses :class:`LogSource`. A backend implements five methods: :meth:`~LogSource.files`,
+:meth:`~LogSource.scan`, :meth:`~LogSource.get`, :meth:`~LogSource.around` and
+:meth:`~LogSource.tail`, plus optionally :meth:`~LogSource.check_config`. Paging, budgets,
+facets and export iteration (:meth:`~LogSource.page`, :meth:`~LogSource.iter_records`)
+are built here on :meth:`~LogSource.scan`, so a remote log store only has to stream
+records newest-first and say where to resume. See ``docs/sources.md``.
+
+Every record a source returns is already redacted (:mod:`auditconsole.redaction`).
+Cursor *states* are plain JSON-able values; views sign them with
+:mod:`auditconsole.sources.cursor` before they go into a URL.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.core import checks
+
+from auditconsole.conf import conf
+from auditconsole.permissions import is_console_user
+from auditconsole.sources import levels as level_numbers
+from auditconsole.sources.query import Query
+from auditconsole.sources.records import Record, RecordRef
+from auditconsole.sources.scanning import Budget, Scan, ScanContext, ScanStats
+
+#: Keys are used in URLs (``logs/<slug:key>/``); ``merged`` is the merged view's own URL.
+KEY_PATTERN = re.compile(r"^[-a-zA-Z0-9_]+$")
+RESERVED_KEYS = frozenset({"merged"})
+_PERMISSION = re.compile(r"^[\w]+\.[\w]+$")
+FACET_LIMIT = 15
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """A file of a source, for the sources page. ``name`` is relative to its directory."""
+
+    name: str
+    stream: str
+    size: int
+    modified: datetime | None
+    compressed: bool
+    live: bool
+    newest_time: datetime | None = None
+    error: str | None = None
+
+
+@dataclass
+class Facets:
+    levels: list[tuple[str, int]] = field(default_factory=list)
+    loggers: list[tuple[str, int]] = field(default_factory=list)
+    more_loggers: int = 0
+
+
+@dataclass
+class Page:
+    """One page of a browse: newest first.
+
+    ``cursor`` is the state to pass back for the next (older) page, or ``None`` at the
+    end. ``budget_exhausted`` means the scan stopped on its time/byte budget before the
+    page filled: ``cursor`` then continues the scan.
+    """
+
+    records: list[Record]
+    cursor: Any
+    scanned_records: int
+    scanned_bytes: int
+    budget_exhausted: bool
+    facets: Facets
+    notices: list[str]
+    elapsed: float
+
+
+@dataclass
+class TailResult:
+    """New records since ``cursor``, oldest first, and the cursor for the next poll.
+
+    ``rotated``: the followed file was rotated and its remainder was read before the new
+    file. ``truncated``: the file was truncated in place (copytruncate) and read from the
+    start. ``gap``: the followed file vanished, so records may have been missed. ``more``:
+    the limit was hit; poll again at once to catch up.
+    """
+
+    records: list[Record]
+    cursor: Any
+    rotated: bool = False
+    truncated: bool = False
+    gap: bool = False
+    more: bool = False
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Around:
+    """A record and its neighbours, each list newest first (as the browse table reads)."""
+
+    record: Record
+    newer: list[Record]
+    older: list[Record]
+
+    @property
+    def rows(self) -> list[Record]:
+        return [*self.newer, self.record, *self.older]
+
+
+class LogSource(ABC):
+    """One configured source of log records."""
+
+    def __init__(self, key: str, config: dict[str, Any]) -> None:
+        self.key = key
+        self.config = config
+        self.label: str = str(config.get("LABEL") or key)
+        self.permission: str | None = config.get("PERMISSION") or None
+        self.options: dict[str, Any] = dict(config.get("OPTIONS") or {})
+        #: Dotted field paths shown as extra columns when browsing.
+        self.columns: tuple[str, ...] = tuple(self.options.get("columns") or ())
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.key!r}>"
+
+    # -- configuration ---------------------------------------------------------------
+
+    @classmethod
+    def check_config(cls, key: str, config: dict[str, Any]) -> list[checks.CheckMessage]:
+        """System-check messages for this source's settings (see docs/sources.md)."""
+        messages: list[checks.CheckMessage] = []
+        if not isinstance(key, str) or not KEY_PATTERN.match(key) or key in RESERVED_KEYS:
+            messages.append(
+                checks.Error(
+                    f"Log source key {key!r} must be a slug (letters, digits, - and _) "
+                    f"and not one of {sorted(RESERVED_KEYS)}.",
+                    hint="The key is the source's URL: /logs/<key>/.",
+                    id="auditconsole.E013",
+                )
+            )
+        permission = config.get("PERMISSION")
+        if permission is not None and (
+            not isinstance(permission, str) or not _PERMISSION.match(permission)
+        ):
+            messages.append(
+                checks.Error(
+                    f"Log source {key!r}: PERMISSION must be None or 'app_label.codename', "
+                    f"not {permission!r}.",
+                    id="auditconsole.E011",
+                )
+            )
+        options = config.get("OPTIONS", {})
+        if not isinstance(options, dict):
+            messages.append(
+                checks.Error(f"Log source {key!r}: OPTIONS must be a dict.", id="auditconsole.E007")
+            )
+            return messages
+        columns = options.get("columns", [])
+        if (
+            isinstance(columns, str)
+            or not isinstance(columns, list | tuple)
+            or not all(isinstance(c, str) and c for c in columns)
+        ):
+            messages.append(
+                checks.Error(
+                    f"Log source {key!r}: OPTIONS['columns'] must be a list of field names.",
+                    id="auditconsole.E010",
+                )
+            )
+        return messages
+
+    def visible_to(self, user: Any) -> bool:
+        """Whether ``user`` may see this source at all (the view also requires VIEW_LOGS)."""
+        if not is_console_user(user):
+            return False
+        return self.permission is None or user.has_perm(self.permission)
+
+    # -- what a backend implements -------------------------------------------------------
+
+    @abstractmethod
+    def files(self) -> list[FileInfo]:
+        """The files (or partitions) behind the source, newest first, for the sources page."""
+
+    @abstractmethod
+    def scan(self, query: Query, cursor: Any, ctx: ScanContext) -> Scan:
+        """Records matching ``query``, newest first, from ``cursor`` (``None``: the newest).
+
+        The scan reports every record it examined to ``ctx.stats.observe`` (facets), and
+        stops early once ``ctx.budget`` is exhausted. Raise ``ValueError`` for a cursor
+        state it does not understand.
+        """
+
+    @abstractmethod
+    def get(self, ref: RecordRef) -> Record | None:
+        """The record ``ref`` points at, or ``None`` if it is no longer there."""
+
+    @abstractmethod
+    def around(self, ref: RecordRef, count: int) -> Around | None:
+        """The record and up to ``count`` unfiltered neighbours on each side."""
+
+    @abstractmethod
+    def tail(self, cursor: Any = None, limit: int | None = None) -> TailResult:
+        """Records appended since ``cursor`` (oldest first), or the last ``limit`` records
+        when ``cursor`` is ``None``. Never loses or repeats a record across rotations."""
+
+    # -- built on scan() -------------------------------------------------------------------
+
+    def page(
+        self,
+        query: Query,
+        cursor: Any = None,
+        limit: int | None = None,
+        budget: Budget | None = None,
+    ) -> Page:
+        """Up to ``limit`` records older than ``cursor``, within the scan budget."""
+        limit = limit or conf.PAGE_SIZE
+        ctx = ScanContext(query=query, budget=budget or default_budget())
+        scan = self.scan(query, cursor, ctx)
+        records: list[Record] = []
+        iterator = iter(scan)
+        try:
+            for record in iterator:
+                records.append(record)
+                if len(records) >= limit:
+                    break
+        finally:
+            close = getattr(iterator, "close", None)
+            if close is not None:
+                close()
+        next_cursor = scan.cursor
+        stats = ctx.stats
+        return Page(
+            records=records,
+            cursor=next_cursor,
+            scanned_records=stats.records,
+            scanned_bytes=stats.bytes,
+            budget_exhausted=len(records) < limit and next_cursor is not None,
+            facets=facets_from(stats),
+            notices=list(stats.notices),
+            elapsed=ctx.budget.elapsed,
+        )
+
+    def iter_records(self, query: Query) -> Iterator[Record]:
+        """Every record matching ``query``, newest first, with no budget.
+
+        Memory stays flat however many records match: this is what CSV export streams.
+        """
+        ctx = ScanContext(query=query, budget=Budget.unlimited())
+        yield from self.scan(query, None, ctx)
+
+    def newest_time(self) -> datetime | None:
+        """The time of the newest record that has one (for the sources page)."""
+        ctx = ScanContext(query=Query(), budget=default_budget())
+        iterator = iter(self.scan(Query(), None, ctx))
+        try:
+            for checked, record in enumerate(iterator):
+                if record.time is not None:
+                    return record.time
+                if checked >= 50:
+                    break
+        finally:
+            close = getattr(iterator, "close", None)
+            if close is not None:
+                close()
+        return None
+
+
+def default_budget() -> Budget:
+    return Budget(conf.SCAN_BUDGET_SECONDS, conf.SCAN_BUDGET_BYTES)
+
+
+def facets_from(stats: ScanStats) -> Facets:
+    # Levels read best in severity order; loggers by how often they appear.
+    levels = sorted(
+        stats.levels.items(),
+        key=lambda item: (level_numbers.number_for_name(item[0]) or 0, item[0]),
+    )
+    loggers = stats.loggers.most_common()
+    return Facets(
+        levels=levels,
+        loggers=loggers[:FACET_LIMIT],
+        more_loggers=max(0, len(loggers) - FACET_LIMIT),
+    )

@@ -1,0 +1,448 @@
+"""``FileSource``: JSON-lines and classic text log files on the local disk.
+
+Options (``OPTIONS`` of the source's settings):
+
+``path`` (required)
+    The live file, e.g. ``/var/log/app/app.log``, or a glob (``/var/log/app/*.log``).
+    Rotations next to it are found automatically (see :mod:`.discovery`).
+``format``
+    ``"auto"`` (default: decided per file from its first line), ``"json"`` or ``"text"``.
+``timezone``
+    IANA name of the zone naive timestamps were written in (default: ``TIME_ZONE``,
+    which Django also makes the process's local time, i.e. what ``asctime`` used).
+``columns``
+    Dotted field paths shown as extra columns when browsing, e.g.
+    ``["request_repr.method", "response_repr.status_code"]``.
+``pattern``
+    A regular expression for the text format, replacing the built-in ones. Named groups
+    ``time`` and ``message`` are required; ``level`` and ``logger`` are recognised; any
+    other named group becomes a field.
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+import re
+from collections.abc import Generator, Iterator
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+
+from auditconsole.conf import conf
+from auditconsole.sources import lines as line_reading
+from auditconsole.sources.base import Around, FileInfo, LogSource, TailResult
+from auditconsole.sources.discovery import Discovery, LogFile, Stream, discover
+from auditconsole.sources.filescan import StreamScan, iter_forward_records, open_file
+from auditconsole.sources.parsing import DEFAULT_TEXT_PATTERNS, FORMATS, Parser
+from auditconsole.sources.query import Query
+from auditconsole.sources.records import Record, RecordRef
+from auditconsole.sources.scanning import Budget, EmptyScan, MergedScan, Scan, ScanContext
+from auditconsole.sources.tailing import MISSING_STATE, tail_stream, validate_state
+
+OPTION_NAMES = frozenset({"path", "format", "timezone", "columns", "pattern"})
+_NEWEST_TIME_LINES = 50
+
+
+class FileSource(LogSource):
+    def __init__(self, key: str, config: dict[str, Any]) -> None:
+        super().__init__(key, config)
+        path = self.options.get("path")
+        if not isinstance(path, str) or not path:
+            raise ImproperlyConfigured(f"Log source {key!r} needs OPTIONS['path'].")
+        self.path = path
+        self.format = self.options.get("format", "auto")
+        if self.format not in FORMATS:
+            raise ImproperlyConfigured(f"Log source {key!r}: unknown format {self.format!r}.")
+        zone_name = self.options.get("timezone")
+        try:
+            self.zone = ZoneInfo(zone_name) if zone_name else timezone.get_default_timezone()
+        except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
+            raise ImproperlyConfigured(
+                f"Log source {key!r}: unknown timezone {zone_name!r}."
+            ) from exc
+        pattern = self.options.get("pattern")
+        self.patterns = (pattern,) if pattern else DEFAULT_TEXT_PATTERNS
+
+    # -- configuration checks -------------------------------------------------------------
+
+    @classmethod
+    def check_config(cls, key: str, config: dict[str, Any]) -> list[checks.CheckMessage]:
+        messages = super().check_config(key, config)
+        options = config.get("OPTIONS", {})
+        if not isinstance(options, dict):
+            return messages
+        unknown = sorted(set(options) - OPTION_NAMES)
+        if unknown:
+            messages.append(
+                checks.Error(
+                    f"Log source {key!r}: unknown option(s) {', '.join(map(repr, unknown))}.",
+                    hint=f"FileSource options are {', '.join(sorted(OPTION_NAMES))}.",
+                    id="auditconsole.E014",
+                )
+            )
+        fmt = options.get("format", "auto")
+        if fmt not in FORMATS:
+            messages.append(
+                checks.Error(
+                    f"Log source {key!r}: format must be one of {', '.join(FORMATS)}, not {fmt!r}.",
+                    id="auditconsole.E008",
+                )
+            )
+        zone_name = options.get("timezone")
+        if zone_name is not None:
+            try:
+                ZoneInfo(zone_name)
+            except (ZoneInfoNotFoundError, ValueError, TypeError):
+                messages.append(
+                    checks.Error(
+                        f"Log source {key!r}: unknown timezone {zone_name!r}.",
+                        hint="Use an IANA name such as 'UTC' or 'Europe/Paris'.",
+                        id="auditconsole.E009",
+                    )
+                )
+        pattern = options.get("pattern")
+        if pattern is not None:
+            messages.extend(_check_pattern(key, pattern))
+        path = options.get("path")
+        if not isinstance(path, str) or not path:
+            messages.append(
+                checks.Error(
+                    f"Log source {key!r}: OPTIONS['path'] must be the path (or glob) of the log file.",
+                    id="auditconsole.E007",
+                )
+            )
+        else:
+            messages.extend(_check_path(key, path))
+        return messages
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def parser(self) -> Parser:
+        return Parser(
+            fmt=self.format,
+            zone=self.zone,
+            patterns=self.patterns,
+            redact_keys=conf.REDACT_KEYS,
+            placeholder=conf.REDACTED_PLACEHOLDER,
+        )
+
+    def discover(self) -> Discovery:
+        return discover(self.path)
+
+    def _stream(self, name: str) -> Stream | None:
+        for stream in self.discover().streams:
+            if stream.name == name:
+                return stream
+        return None
+
+    def _open(self, stream: Stream, log_file: LogFile, parser: Parser) -> Any:
+        return open_file(stream, log_file, parser, self.key, self.label)
+
+    # -- the interface ---------------------------------------------------------------------
+
+    def files(self) -> list[FileInfo]:
+        parser = self.parser()
+        infos: list[FileInfo] = []
+        for stream in self.discover().streams:
+            for log_file in stream.files:
+                newest, error = None, None
+                if not log_file.compressed:
+                    try:
+                        newest = self._newest_in(stream, log_file, parser)
+                    except OSError as exc:
+                        error = exc.strerror or str(exc)
+                infos.append(
+                    FileInfo(
+                        name=log_file.name,
+                        stream=stream.name,
+                        size=log_file.size,
+                        modified=datetime.fromtimestamp(log_file.mtime, tz=UTC),
+                        compressed=log_file.compressed,
+                        live=log_file.live,
+                        newest_time=newest,
+                        error=error,
+                    )
+                )
+            for refused in stream.refused:
+                infos.append(
+                    FileInfo(
+                        name=refused.name,
+                        stream=stream.name,
+                        size=0,
+                        modified=None,
+                        compressed=False,
+                        live=False,
+                        error=refused.reason,
+                    )
+                )
+        return infos
+
+    def _newest_in(self, stream: Stream, log_file: LogFile, parser: Parser) -> datetime | None:
+        """The newest time in a plain file, from its last block only (cheap)."""
+        with self._open(stream, log_file, parser) as opened:
+            end = line_reading.complete_end(opened.reader, opened.reader.size)
+            start = max(0, end - line_reading.BLOCK_SIZES[0])
+            start = line_reading.complete_end(opened.reader, start) if start else 0
+            records = list(
+                iter_forward_records(
+                    opened, parser, start, end, max_line=conf.MAX_LINE_BYTES, hold_partial=False
+                )
+            )
+        for record in reversed(records[-_NEWEST_TIME_LINES:]):
+            if record.time is not None:
+                return record.time
+        return None
+
+    def scan(self, query: Query, cursor: Any, ctx: ScanContext) -> Scan:
+        streams = self.discover().streams
+        if not streams:
+            return EmptyScan()
+        if cursor is not None and not isinstance(cursor, dict):
+            raise ValueError("malformed cursor")
+        parser = self.parser()
+        scans: dict[str, Scan] = {}
+        for stream in streams:
+            if cursor is None:
+                state = None
+            elif stream.name in cursor and cursor[stream.name] is not None:
+                state = cursor[stream.name]
+            else:
+                continue  # finished, or appeared after the first page was shown
+            scans[stream.name] = StreamScan(
+                stream,
+                state,
+                ctx,
+                parser,
+                source=self.key,
+                label=self.label,
+                max_line=conf.MAX_LINE_BYTES,
+            )
+        if not scans:
+            return EmptyScan()
+        return MergedScan(scans)
+
+    def get(self, ref: RecordRef) -> Record | None:
+        found = self._locate(ref)
+        return found[0] if found else None
+
+    def _locate(self, ref: RecordRef) -> tuple[Record, Stream, int] | None:
+        if ref.source != self.key:
+            return None
+        stream = self._stream(ref.stream)
+        if stream is None:
+            return None
+        index = stream.index_of(ref.file_id)
+        if index is None:
+            return None
+        log_file = stream.files[index]
+        parser = self.parser()
+        try:
+            with self._open(stream, log_file, parser) as opened:
+                reader = opened.reader
+                if reader.error and ref.offset == reader.size and ref.checksum == 0:
+                    message = f"{log_file.name}: {reader.error}"
+                    return parser.broken(opened.origin, reader.size, message), stream, index
+                if ref.offset >= reader.size:
+                    return None
+                if ref.offset > 0 and reader.read(ref.offset - 1, 1) != b"\n":
+                    return None
+                end = reader.size
+                if log_file.live:
+                    end = line_reading.complete_end(reader, end)
+                for record in iter_forward_records(
+                    opened,
+                    parser,
+                    ref.offset,
+                    end,
+                    max_line=conf.MAX_LINE_BYTES,
+                    hold_partial=False,
+                ):
+                    if record.checksum == ref.checksum:
+                        return record, stream, index
+                    return None
+        except OSError:
+            return None
+        return None
+
+    def around(self, ref: RecordRef, count: int) -> Around | None:
+        found = self._locate(ref)
+        if found is None:
+            return None
+        record, stream, index = found
+        parser = self.parser()
+        ctx = ScanContext(query=Query(), budget=Budget.unlimited())
+        log_file = stream.files[index]
+        older_scan = StreamScan(
+            stream,
+            [
+                log_file.name,
+                log_file.dev,
+                log_file.ino,
+                record.offset,
+                None,
+                record.offset,
+                record.checksum,
+            ],
+            ctx,
+            parser,
+            source=self.key,
+            label=self.label,
+            max_line=conf.MAX_LINE_BYTES,
+        )
+        older = _first(iter(older_scan), count)
+        newer: list[Record] = []
+        try:
+            for position in range(index, -1, -1):
+                current = stream.files[position]
+                start = record.end if position == index else 0
+                with self._open(stream, current, parser) as opened:
+                    end = opened.reader.size
+                    if current.live:
+                        end = line_reading.complete_end(opened.reader, end)
+                    for neighbour in iter_forward_records(
+                        opened,
+                        parser,
+                        min(start, end),
+                        end,
+                        max_line=conf.MAX_LINE_BYTES,
+                        hold_partial=False,
+                    ):
+                        newer.append(neighbour)
+                        if len(newer) >= count:
+                            break
+                if len(newer) >= count:
+                    break
+        except OSError:
+            pass
+        newer.reverse()
+        return Around(record=record, newer=newer, older=older)
+
+    def tail(self, cursor: Any = None, limit: int | None = None) -> TailResult:
+        limit = limit or conf.TAIL_INITIAL_LINES
+        if cursor is not None and not isinstance(cursor, dict):
+            raise ValueError("malformed tail cursor")
+        parser = self.parser()
+        results = []
+        state: dict[str, Any] = {}
+        for stream in self.discover().streams:
+            if cursor is None:
+                stream_state = None
+            else:
+                stream_state = validate_state(cursor.get(stream.name, dict(MISSING_STATE)))
+            result = tail_stream(
+                stream,
+                stream_state,
+                limit,
+                parser,
+                source=self.key,
+                label=self.label,
+                max_line=conf.MAX_LINE_BYTES,
+            )
+            results.append(result)
+            state[stream.name] = result.state
+        return TailResult(
+            records=merge_ascending([result.records for result in results]),
+            cursor=state,
+            rotated=any(r.rotated for r in results),
+            truncated=any(r.truncated for r in results),
+            gap=any(r.gap for r in results),
+            more=any(r.more for r in results),
+            notices=[notice for r in results for notice in r.notices],
+        )
+
+
+def merge_ascending(lists: list[list[Record]]) -> list[Record]:
+    """Several oldest-first lists as one, by time; each list keeps its own order.
+
+    An untimed record inherits the time before it in its list, so it stays beside its
+    neighbours; ``heapq.merge`` never reorders items within one input.
+    """
+    non_empty = [records for records in lists if records]
+    if len(non_empty) <= 1:
+        return list(non_empty[0]) if non_empty else []
+    keyed = [list(_with_times(records)) for records in non_empty]
+    return [record for _, record in heapq.merge(*keyed, key=lambda item: item[0])]
+
+
+def _with_times(records: list[Record]) -> Iterator[tuple[float, Record]]:
+    last = float("-inf")
+    for record in records:
+        if record.time is not None:
+            last = record.time.timestamp()
+        yield last, record
+
+
+def _first(records: Generator[Record, None, None], count: int) -> list[Record]:
+    found: list[Record] = []
+    try:
+        for record in records:
+            found.append(record)
+            if len(found) >= count:
+                break
+    finally:
+        records.close()  # closes the files the scan holds open
+    return found
+
+
+def _check_pattern(key: str, pattern: Any) -> list[checks.CheckMessage]:
+    try:
+        compiled = re.compile(pattern) if isinstance(pattern, str) else None
+    except re.error:
+        compiled = None
+    if compiled is None or not {"time", "message"} <= set(compiled.groupindex):
+        return [
+            checks.Error(
+                f"Log source {key!r}: OPTIONS['pattern'] must be a regular expression with "
+                "named groups 'time' and 'message'.",
+                id="auditconsole.E012",
+            )
+        ]
+    return []
+
+
+def _check_path(key: str, path: str) -> list[checks.CheckMessage]:
+    found = discover(path)
+    if not found.directory_exists:
+        return [
+            checks.Warning(
+                f"Log source {key!r}: the directory of {path!r} does not exist.",
+                hint="Create it, or fix OPTIONS['path']. The source shows no records until then.",
+                id="auditconsole.W001",
+            )
+        ]
+    messages: list[checks.CheckMessage] = []
+    if not os.access(found.root, os.R_OK | os.X_OK):
+        messages.append(
+            checks.Warning(
+                f"Log source {key!r}: the directory {found.root!r} is not readable by this process.",
+                id="auditconsole.W002",
+            )
+        )
+        return messages
+    # A missing file in an existing directory is not warned about: on a fresh deployment
+    # the handler has simply not written yet (the sources page says "no file yet").
+    files = [log_file for stream in found.streams for log_file in stream.files]
+    for log_file in files:
+        if not os.access(log_file.path, os.R_OK):
+            messages.append(
+                checks.Warning(
+                    f"Log source {key!r}: {log_file.name!r} is not readable by this process.",
+                    hint="Grant read access (e.g. add the console's user to the log group).",
+                    id="auditconsole.W002",
+                )
+            )
+    for stream in found.streams:
+        for refused in stream.refused:
+            messages.append(
+                checks.Warning(
+                    f"Log source {key!r}: {refused.name!r} is refused: {refused.reason}.",
+                    hint="Only regular files under the configured directory are read.",
+                    id="auditconsole.W003",
+                )
+            )
+    return messages

@@ -1,0 +1,75 @@
+"""Several sources read as one stream, interleaved by time, each record labelled.
+
+A :class:`MergedSource` is itself a :class:`~auditconsole.sources.base.LogSource`, so the
+browse page, export and the live tail use it exactly like a single source. Its cursor
+states are ``{source key: that source's state}``; its records keep their own source key
+(detail links point at the source the record came from).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from auditconsole.sources.base import Around, FileInfo, LogSource, TailResult
+from auditconsole.sources.files import merge_ascending
+from auditconsole.sources.query import Query
+from auditconsole.sources.records import Record, RecordRef
+from auditconsole.sources.scanning import EmptyScan, MergedScan, Scan, ScanContext
+
+MERGED_SCOPE_PREFIX = "merged:"
+
+
+class MergedSource(LogSource):
+    def __init__(self, sources: Sequence[LogSource]) -> None:
+        self.sources = list(sources)
+        keys = [source.key for source in self.sources]
+        super().__init__("+".join(keys), {"LABEL": " + ".join(s.label for s in self.sources)})
+        self.members = {source.key: source for source in self.sources}
+
+    @property
+    def scope(self) -> str:
+        """What cursors of this view are signed for: the exact set of merged sources."""
+        return MERGED_SCOPE_PREFIX + self.key
+
+    def visible_to(self, user: Any) -> bool:
+        return all(source.visible_to(user) for source in self.sources)
+
+    def files(self) -> list[FileInfo]:
+        return [info for source in self.sources for info in source.files()]
+
+    def scan(self, query: Query, cursor: Any, ctx: ScanContext) -> Scan:
+        if cursor is not None and not isinstance(cursor, dict):
+            raise ValueError("malformed cursor")
+        scans: dict[str, Scan] = {}
+        for source in self.sources:
+            if cursor is None:
+                scans[source.key] = source.scan(query, None, ctx)
+            elif cursor.get(source.key) is not None:
+                scans[source.key] = source.scan(query, cursor[source.key], ctx)
+        return MergedScan(scans) if scans else EmptyScan()
+
+    def get(self, ref: RecordRef) -> Record | None:
+        source = self.members.get(ref.source)
+        return source.get(ref) if source is not None else None
+
+    def around(self, ref: RecordRef, count: int) -> Around | None:
+        source = self.members.get(ref.source)
+        return source.around(ref, count) if source is not None else None
+
+    def tail(self, cursor: Any = None, limit: int | None = None) -> TailResult:
+        if cursor is not None and not isinstance(cursor, dict):
+            raise ValueError("malformed tail cursor")
+        results = {
+            source.key: source.tail(None if cursor is None else cursor.get(source.key, {}), limit)
+            for source in self.sources
+        }
+        return TailResult(
+            records=merge_ascending([result.records for result in results.values()]),
+            cursor={key: result.cursor for key, result in results.items()},
+            rotated=any(r.rotated for r in results.values()),
+            truncated=any(r.truncated for r in results.values()),
+            gap=any(r.gap for r in results.values()),
+            more=any(r.more for r in results.values()),
+            notices=[notice for r in results.values() for notice in r.notices],
+        )

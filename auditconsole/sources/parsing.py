@@ -1,0 +1,428 @@
+"""Lines to records: JSON objects in any of the common shapes, and the classic text format.
+
+Nothing is dropped and nothing raises. A line that is not JSON, not an object, or not
+UTF-8 becomes a record flagged ``malformed`` that carries its raw text (decoded with
+replacement characters); whatever time, level or message can still be picked out of a
+broken JSON line is salvaged so the row sorts and reads sensibly.
+
+Field aliases (first present wins):
+
+* time: ``time``, ``timestamp``, ``asctime``, ``@timestamp``, ``ts``
+* level: ``level``, ``levelname``, ``severity``, ``log.level`` (dotted, or nested as
+  ``{"log": {"level": ...}}``)
+* logger: ``logger``, ``logger_name``, ``name``
+* message: ``message``, ``msg``, ``event`` (structlog)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import tzinfo
+from typing import Any
+
+import orjson
+
+from auditconsole.redaction import Redactor
+from auditconsole.sources import levels
+from auditconsole.sources.records import TRACEBACK_KEYS, Record, display_value
+from auditconsole.sources.timestamps import parse_timestamp
+
+TIME_KEYS: tuple[str, ...] = ("time", "timestamp", "asctime", "@timestamp", "ts")
+LEVEL_KEYS: tuple[str, ...] = ("level", "levelname", "severity", "log.level")
+LOGGER_KEYS: tuple[str, ...] = ("logger", "logger_name", "name")
+MESSAGE_KEYS: tuple[str, ...] = ("message", "msg", "event")
+
+JSON = "json"
+TEXT = "text"
+AUTO = "auto"
+FORMATS: tuple[str, ...] = (AUTO, JSON, TEXT)
+
+_LEVEL_WORDS = (
+    r"(?i:TRACE|DEBUG|INFO|AUDIT|API|LOGIN|NOTICE|SUCCESS|WARNING|WARN|ERROR|ERR"
+    r"|CRITICAL|CRIT|FATAL|EXCEPTION)"
+)
+_ISO_TIME = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}(?::?\d{2})?)?"
+
+#: The text formats recognised out of the box, tried in order. A source can replace them
+#: with its own ``pattern`` (named groups ``time`` and ``message``; ``level``, ``logger``
+#: and any others optional: the others become fields).
+DEFAULT_TEXT_PATTERNS: tuple[str, ...] = (
+    # 2026-04-04 12:34:56,789 [INFO] apps.alerts: message   (and without brackets/colon)
+    rf"^(?P<time>{_ISO_TIME})\s+\[?(?P<level>{_LEVEL_WORDS})\]?\s+"
+    r"(?P<logger>[^\s:\[\]]+):?(?:\s+(?P<message>.*))?$",
+    # INFO 2025-04-30 08:51:10,403 /app/x.py utils fn message   (activity-audit console)
+    rf"^\[?(?P<level>{_LEVEL_WORDS})\]?\s+(?P<time>{_ISO_TIME})\s+(?P<message>.*)$",
+    # 2026-04-04 12:34:56 message   (time only)
+    rf"^\[?(?P<time>{_ISO_TIME})\]?\s+(?P<message>.*)$",
+    # [04/Apr/2026 12:34:56] "GET / HTTP/1.1" 200 1234   (runserver)
+    r"^\[(?P<time>\d{2}/[A-Za-z]{3}/\d{4}[ :]\d{2}:\d{2}:\d{2}(?: [+-]\d{4})?)\]\s+(?P<message>.*)$",
+)
+_MAIN_GROUPS = frozenset({"time", "level", "logger", "message"})
+
+# Pulls `"key": "value"` / `"key": 12` pairs out of a broken JSON line.
+_SALVAGE = re.compile(r'"(?P<key>[@\w.]+)"\s*:\s*(?P<value>"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?)')
+_SALVAGE_WINDOW = 16 * 1024
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where the lines being parsed come from; copied onto every record."""
+
+    source: str
+    stream: str
+    file: str
+    file_id: tuple[int, int]
+    label: str = ""
+
+
+class Parser:
+    """Turns lines of one source into records, with the source's options applied."""
+
+    def __init__(
+        self,
+        *,
+        fmt: str = AUTO,
+        zone: tzinfo,
+        patterns: Sequence[str] = DEFAULT_TEXT_PATTERNS,
+        redact_keys: Iterable[str] = (),
+        placeholder: str = "********",
+    ) -> None:
+        self.format = fmt
+        self.zone = zone
+        self.patterns = tuple(re.compile(p) for p in patterns)
+        self.redactor = Redactor(tuple(redact_keys), placeholder)
+
+    # -- format detection -------------------------------------------------------------
+
+    def file_format(self, head: bytes) -> str:
+        """``json`` or ``text`` for a file whose first bytes are ``head``.
+
+        ``auto`` decides per file, from its first non-blank line: formatters write one
+        shape per file, and deciding once keeps the fast JSON path for JSON files.
+        """
+        if self.format != AUTO:
+            return self.format
+        for line in head.split(b"\n"):
+            stripped = line.strip()
+            if not stripped:
+                continue
+            if stripped.startswith(b"{"):
+                return JSON
+            return TEXT if self.header_match(_decode(stripped)[0]) else JSON
+        return JSON
+
+    def header_match(self, text: str) -> re.Match[str] | None:
+        for pattern in self.patterns:
+            match = pattern.match(text)
+            if match is not None:
+                return match
+        return None
+
+    def starts_record(self, line: bytes) -> bool:
+        """In a text file: does this line begin a record, or continue the one above?"""
+        if self.format == AUTO and line[:1] == b"{":
+            return True
+        return self.header_match(_decode(line)[0]) is not None
+
+    # -- JSON lines ---------------------------------------------------------------------
+
+    def parse_line(
+        self,
+        line: bytes,
+        origin: Origin,
+        offset: int,
+        end: int,
+        *,
+        truncated: bool = False,
+        length: int | None = None,
+        secrets: bool = True,
+    ) -> Record:
+        """One line of a JSON-lines file (a text line there is parsed as text).
+
+        ``secrets=False`` says the caller already knows the line mentions no sensitive
+        key (it checked the whole block it came from), so redaction can be skipped.
+        """
+        line = line.rstrip(b"\r")
+        obj: Any = _MISSING
+        error = None
+        if not truncated:
+            try:
+                obj = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                obj, error = _stdlib_json(line, exc)
+        if isinstance(obj, dict):
+            return self._from_object(obj, line, origin, offset, end, secrets)
+        if obj is not _MISSING:
+            error = f"not a JSON object but {_json_type(obj)}"
+        elif truncated:
+            error = f"line of {length} bytes is longer than the limit; only the start is shown"
+        elif self.format == AUTO and line[:1] != b"{":
+            text = _decode(line)[0]
+            if self.header_match(text) is not None:
+                return self.parse_group([line], origin, offset, end)
+        return self._malformed(line, origin, offset, end, error, truncated=truncated)
+
+    def _from_object(
+        self,
+        obj: dict[str, Any],
+        line: bytes,
+        origin: Origin,
+        offset: int,
+        end: int,
+        secrets: bool = True,
+    ) -> Record:
+        consumed: set[str] = set()
+        when = None
+        for key in TIME_KEYS:
+            if key in obj:
+                when = parse_timestamp(obj[key], self.zone)
+                if when is not None:
+                    consumed.add(key)
+                    break
+        level_value: Any = None
+        for key in LEVEL_KEYS:
+            if obj.get(key) is not None:
+                level_value = obj[key]
+                consumed.add(key)
+                break
+        else:
+            nested = obj.get("log")
+            if isinstance(nested, dict):
+                level_value = nested.get("level")
+        level, levelno = levels.normalize(level_value)
+        logger = ""
+        for key in LOGGER_KEYS:
+            value = obj.get(key)
+            if isinstance(value, str):
+                logger = value
+                consumed.add(key)
+                break
+        message_key = next((key for key in MESSAGE_KEYS if key in obj), None)
+        if message_key is not None:
+            consumed.add(message_key)
+
+        # redact() also masks "password=..." inside every string, the message included.
+        # Most lines mention no sensitive key at all: one regex over the bytes says so.
+        if secrets and self.redactor.might_contain_secrets(line):
+            data = self.redactor.redact(obj)
+        else:
+            data = obj
+        message = ""
+        if message_key is not None:
+            value = data[message_key]
+            message = value if isinstance(value, str) else display_value(value)
+        fields = {key: value for key, value in data.items() if key not in consumed}
+        raw = line.decode("utf-8") if data is obj else _dumps(data)
+        return Record(
+            time=when,
+            level=level,
+            levelno=levelno,
+            logger=logger,
+            message=message,
+            fields=fields,
+            raw=raw,
+            data=data,
+            traceback=_traceback(fields),
+            checksum=zlib.crc32(line),
+            **_origin(origin, offset, end),
+        )
+
+    def _malformed(
+        self,
+        line: bytes,
+        origin: Origin,
+        offset: int,
+        end: int,
+        error: str | None,
+        *,
+        truncated: bool = False,
+    ) -> Record:
+        text, _ = _decode(line)
+        text = self._mask(text)
+        salvaged = _salvage(text, self.zone)
+        level, levelno = levels.normalize(salvaged.get("level"))
+        return Record(
+            time=salvaged.get("time"),
+            level=level,
+            levelno=levelno,
+            logger=salvaged.get("logger", ""),
+            message=salvaged.get("message") or text,
+            fields={},
+            raw=text,
+            malformed=True,
+            truncated=truncated,
+            error=error,
+            checksum=zlib.crc32(line),
+            **_origin(origin, offset, end),
+        )
+
+    # -- classic text -------------------------------------------------------------------
+
+    def parse_group(
+        self,
+        lines: Sequence[bytes],
+        origin: Origin,
+        offset: int,
+        end: int,
+        *,
+        truncated: bool = False,
+    ) -> Record:
+        """A header line and its continuation lines (a traceback) as one record."""
+        first = lines[0].rstrip(b"\r")
+        if self.format == AUTO and first[:1] == b"{" and len(lines) == 1:
+            return self.parse_line(first, origin, offset, end, truncated=truncated)
+        text, bad_utf8 = _decode(first)
+        rest = [_decode(line.rstrip(b"\r"))[0] for line in lines[1:]]
+        match = self.header_match(text)
+        if match is None:
+            error = "not valid UTF-8" if bad_utf8 else "line does not match the text format"
+            raw = self._mask("\n".join([text, *rest]))
+            return Record(
+                time=None,
+                level="",
+                levelno=levels.UNKNOWN,
+                logger="",
+                message=raw,
+                fields={},
+                raw=raw,
+                malformed=True,
+                truncated=truncated,
+                error=error,
+                checksum=zlib.crc32(first),
+                **_origin(origin, offset, end),
+            )
+        groups = match.groupdict()
+        level, levelno = levels.normalize(groups.get("level"))
+        message = self._mask(groups.get("message") or "")
+        extras = self.redactor.redact(
+            {k: v for k, v in groups.items() if k not in _MAIN_GROUPS and v is not None}
+        )
+        logger = groups.get("logger") or ""
+        traceback = self._mask("\n".join(rest))
+        return Record(
+            time=parse_timestamp(groups["time"], self.zone),
+            level=level,
+            levelno=levelno,
+            logger=logger,
+            message=message,
+            fields=extras,
+            raw=self._mask("\n".join([text, *rest])),
+            data={
+                "time": groups["time"],
+                "level": groups.get("level") or "",
+                "logger": logger,
+                "message": message,
+                **extras,
+            },
+            traceback=traceback,
+            malformed=bad_utf8,
+            truncated=truncated,
+            error="not valid UTF-8" if bad_utf8 else None,
+            checksum=zlib.crc32(first),
+            **_origin(origin, offset, end),
+        )
+
+    def _mask(self, text: str) -> str:
+        return self.redactor.redact_text(text)
+
+    def broken(self, origin: Origin, offset: int, error: str) -> Record:
+        """A stand-in record saying where a file stopped being readable (a broken .gz)."""
+        return Record(
+            time=None,
+            level="",
+            levelno=levels.UNKNOWN,
+            logger="",
+            message=error,
+            fields={},
+            raw="",
+            malformed=True,
+            error=error,
+            **_origin(origin, offset, offset),
+        )
+
+
+_MISSING: Any = object()
+
+
+def _origin(origin: Origin, offset: int, end: int) -> dict[str, Any]:
+    return {
+        "source": origin.source,
+        "stream": origin.stream,
+        "file": origin.file,
+        "file_id": origin.file_id,
+        "offset": offset,
+        "end": end,
+        "source_label": origin.label,
+    }
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    try:
+        return orjson.dumps(data).decode()
+    except (TypeError, orjson.JSONEncodeError):  # NaN or huge integers, read by the stdlib
+        return json.dumps(data, ensure_ascii=False)
+
+
+def _decode(line: bytes) -> tuple[str, bool]:
+    """Text of a line and whether it was invalid UTF-8 (then decoded with U+FFFD)."""
+    try:
+        return line.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return line.decode("utf-8", "replace"), True
+
+
+def _stdlib_json(line: bytes, exc: orjson.JSONDecodeError) -> tuple[Any, str]:
+    """The stdlib also reads NaN and integers beyond 64 bits, which orjson refuses."""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return _MISSING, f"not valid UTF-8 (byte {err.start})"
+    if not text.lstrip().startswith(("{", "[")):
+        return _MISSING, "not JSON"
+    try:
+        return json.loads(text), ""
+    except (ValueError, RecursionError):
+        return _MISSING, f"not valid JSON: {exc}"
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if value is None or isinstance(value, bool):
+        return "a literal"
+    return "a number"
+
+
+def _traceback(fields: dict[str, Any]) -> str:
+    for key in TRACEBACK_KEYS:
+        value = fields.get(key)
+        if isinstance(value, str) and value.strip():
+            return value
+    return ""
+
+
+def _salvage(text: str, zone: tzinfo) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for match in _SALVAGE.finditer(text[:_SALVAGE_WINDOW]):
+        key = match.group("key")
+        try:
+            value = orjson.loads(match.group("value"))
+        except orjson.JSONDecodeError:
+            continue
+        if key in TIME_KEYS and "time" not in found:
+            when = parse_timestamp(value, zone)
+            if when is not None:
+                found["time"] = when
+        elif key in LEVEL_KEYS and "level" not in found:
+            found["level"] = value
+        elif key in LOGGER_KEYS and "logger" not in found and isinstance(value, str):
+            found["logger"] = value
+        elif key in MESSAGE_KEYS and "message" not in found and isinstance(value, str):
+            found["message"] = value
+    return found

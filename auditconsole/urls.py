@@ -1,0 +1,35 @@
+"""The console's URLs. Names and query parameters are public API: people bookmark them."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from auditconsole.views import activity, index, logs, tail
+
+app_name = "auditconsole"
+
+urlpatterns = [
+    path("", index.IndexView.as_view(), name="index"),
+    # Activity (LogEntry)
+    path("activity/", activity.ActivityView.as_view(), name="activity"),
+    path("activity/facets/", activity.FacetsView.as_view(), name="activity_facets"),
+    path("activity/chart/", activity.ChartView.as_view(), name="activity_chart"),
+    path("user/<int:user_id>/", activity.UserActivityView.as_view(), name="user"),
+    path("user/<int:user_id>/facets/", activity.UserFacetsView.as_view(), name="user_facets"),
+    path("user/<int:user_id>/chart/", activity.UserChartView.as_view(), name="user_chart"),
+    path("user/<int:user_id>/summary/", activity.UserSummaryView.as_view(), name="user_summary"),
+    # Object ids are text (string and UUID keys, even slashes): <path:> takes them all.
+    path(
+        "object/<int:content_type_id>/<path:object_id>/",
+        activity.ObjectView.as_view(),
+        name="object",
+    ),
+    # Log sources
+    path("logs/", logs.SourceListView.as_view(), name="sources"),
+    # Before <key>/: "merged" is a reserved source key (check E013).
+    path("logs/merged/", logs.MergedBrowseView.as_view(), name="merged"),
+    path("logs/<slug:key>/", logs.BrowseView.as_view(), name="source"),
+    path("logs/<slug:key>/record/<str:ref>/", logs.RecordView.as_view(), name="record"),
+    # Live tail
+    path("tail/", tail.TailIndexView.as_view(), name="tail_index"),
+]

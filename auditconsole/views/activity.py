@@ -1,0 +1,284 @@
+"""Activity pages: the list, its lazy panels (facets, chart, summary) and the drill-downs.
+
+Each view validates the query string (FilterSet, PageForm), asks the modules of
+:mod:`auditconsole.activity` for rows and numbers, and renders. Slow aggregates (facets,
+chart, user summary) are separate URLs loaded by htmx after the table, so the table never
+waits for them; without JavaScript each is a link to the same URL as a plain page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+from django.http import Http404, QueryDict
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.functional import cached_property
+from django.views.generic import TemplateView
+
+from auditconsole.activity.chart import build_chart
+from auditconsole.activity.counting import ResultCount, count_results
+from auditconsole.activity.facets import compute_facets
+from auditconsole.activity.fields import content_type_key
+from auditconsole.activity.filters import CONTENT_TYPE, OBJECT_ID, OBJECT_ID_MAX_LENGTH
+from auditconsole.activity.links import url_with
+from auditconsole.activity.objects import object_entries, object_state
+from auditconsole.activity.ordering import SORT, resolve_sort
+from auditconsole.activity.pagination import (
+    PAGE_PARAMS,
+    PageForm,
+    ResultPage,
+    keyset_page,
+    paginate,
+)
+from auditconsole.activity.rows import RowPresenter
+from auditconsole.activity.scoping import scope_for
+from auditconsole.activity.search import ActivitySearch
+from auditconsole.activity.summary import summarize
+from auditconsole.activity.tables import activity_table
+from auditconsole.conf import conf
+from auditconsole.permissions import VIEW_ACTIVITY
+from auditconsole.views.base import ConsoleAccessMixin, HtmxFragmentMixin
+
+#: Parameters the lazy panels ignore: a page turn does not change facets or chart. (The
+#: sort is kept, so that the panels' links keep it too.)
+PANEL_IGNORED = PAGE_PARAMS
+
+
+class FragmentMixin(HtmxFragmentMixin):
+    """:class:`HtmxFragmentMixin`, plus: htmx's history restore wants the whole page.
+
+    With the history cache off (see base.html), the back button makes htmx re-request the
+    URL with ``HX-Request`` *and* ``HX-History-Restore-Request``, and swaps the answer into
+    the body: a bare fragment there would leave a page without its header and sidebar.
+    """
+
+    def get_template_names(self) -> list[str]:
+        htmx = getattr(self.request, "htmx", None)
+        if htmx and htmx.history_restore_request:
+            return [self.template_name]
+        return super().get_template_names()
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> Any:
+        response = super().render_to_response(context, **kwargs)
+        patch_vary_headers(response, ("HX-History-Restore-Request",))
+        return response
+
+
+class ActivityBase(ConsoleAccessMixin, FragmentMixin, TemplateView):
+    permission_required = VIEW_ACTIVITY
+    extra_context = {"console_section": "activity"}
+
+    @cached_property
+    def subject(self) -> Any:
+        """The user whose page this is, or ``None`` for the activity list."""
+        return None
+
+    @cached_property
+    def search(self) -> ActivitySearch:
+        return ActivitySearch(self.request.GET, self.request.user, user=self.subject)
+
+    def page_path(self) -> str:
+        if self.subject is not None:
+            return reverse("auditconsole:user", args=[self.subject.pk])
+        return reverse("auditconsole:activity")
+
+    def panel_url(self, name: str) -> str:
+        args = [self.subject.pk] if self.subject is not None else []
+        prefix = "user" if self.subject is not None else "activity"
+        return url_with(
+            reverse(f"auditconsole:{prefix}_{name}", args=args), self.request.GET, drop=PANEL_IGNORED
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            search=self.search,
+            form=self.search.form,
+            subject=self.subject,
+            page_path=self.page_path(),
+            facets_url=self.panel_url("facets"),
+            chart_url=self.panel_url("chart"),
+        )
+        return context
+
+
+class SubjectMixin:
+    """For the user page and its panels: the user from the path, 404 if unknown."""
+
+    kwargs: dict[str, Any]
+
+    @cached_property
+    def subject(self) -> Any:
+        return get_object_or_404(get_user_model()._default_manager, pk=self.kwargs["user_id"])
+
+
+class ActivityView(ActivityBase):
+    template_name = "auditconsole/activity/list.html"
+    fragment_template_name = "auditconsole/activity/fragment.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        request = self.request
+        search = self.search
+        page_form = PageForm(request.GET)
+        sort = resolve_sort(request.GET.get(SORT))
+        page, count = ResultPage(rows=[]), None
+        if search.is_valid and page_form.is_valid():
+            page = paginate(
+                search.queryset.select_related("user", "content_type"),
+                sort,
+                page_form.cleaned_data,
+                conf.PAGE_SIZE,
+            )
+            count = self.count(search, page)
+        path = context["page_path"]
+        context.update(
+            page_form=page_form,
+            sort=sort,
+            page=page,
+            count=count,
+            table=activity_table(
+                RowPresenter(path, request.GET).rows(page.rows),
+                sort.alias,
+                # On a user's page every row is theirs.
+                exclude=("user",) if self.subject is not None else (),
+            ),
+            next_url=url_with(path, request.GET, page.next_params) if page.has_next else None,
+            previous_url=(
+                url_with(path, request.GET, page.previous_params) if page.has_previous else None
+            ),
+            first_url=url_with(path, request.GET),
+        )
+        return context
+
+    @staticmethod
+    def count(search: ActivitySearch, page: ResultPage) -> ResultCount:
+        if page.is_first and not page.has_next:
+            # The whole result is on screen: no need to ask the database.
+            return ResultCount(len(page.rows), exact=True)
+        return count_results(search.queryset)
+
+
+class UserActivityView(SubjectMixin, ActivityView):
+    template_name = "auditconsole/activity/user.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # The summary is all-time: the filters are not passed on.
+        context["summary_url"] = reverse("auditconsole:user_summary", args=[self.subject.pk])
+        return context
+
+
+class FacetsView(ActivityBase):
+    template_name = "auditconsole/activity/panel_page.html"
+    fragment_template_name = "auditconsole/activity/partials/facets.html"
+    extra_context = {"console_section": "activity", "panel": "facets"}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["facets"] = compute_facets(self.search, context["page_path"])
+        return context
+
+
+class UserFacetsView(SubjectMixin, FacetsView):
+    pass
+
+
+class ChartView(ActivityBase):
+    template_name = "auditconsole/activity/panel_page.html"
+    fragment_template_name = "auditconsole/activity/partials/chart.html"
+    extra_context = {"console_section": "activity", "panel": "chart"}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["chart"] = build_chart(self.search, context["page_path"])
+        return context
+
+
+class UserChartView(SubjectMixin, ChartView):
+    pass
+
+
+class UserSummaryView(SubjectMixin, ActivityBase):
+    """All-time totals of one user's visible activity; the filters do not apply."""
+
+    template_name = "auditconsole/activity/panel_page.html"
+    fragment_template_name = "auditconsole/activity/partials/summary.html"
+    extra_context = {"console_section": "activity", "panel": "summary"}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["summary"] = summarize(self.search.base)
+        return context
+
+
+class ObjectView(ConsoleAccessMixin, FragmentMixin, TemplateView):
+    """Every entry about one object, newest first, and what became of the object."""
+
+    permission_required = VIEW_ACTIVITY
+    template_name = "auditconsole/activity/object.html"
+    fragment_template_name = "auditconsole/activity/partials/timeline.html"
+    extra_context = {"console_section": "activity"}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        request = self.request
+        scope = scope_for(request.user)
+        content_type_id, object_id = self.kwargs["content_type_id"], self.kwargs["object_id"]
+        # A model the viewer may not see is answered like one that does not exist; a key
+        # longer than any the filters accept cannot be one (and is not worth a query).
+        if not scope.allows(content_type_id) or len(object_id) > OBJECT_ID_MAX_LENGTH:
+            raise Http404("No such object.")
+        try:
+            content_type = ContentType.objects.get_for_id(content_type_id)
+        except ContentType.DoesNotExist:
+            raise Http404("No such object.") from None
+        entries = object_entries(scope.apply(LogEntry.objects.all()), content_type, object_id)
+        page_form = PageForm(request.GET)
+        page = ResultPage(rows=[])
+        if page_form.is_valid():
+            cleaned = page_form.cleaned_data
+            page = keyset_page(
+                entries.select_related("user", "content_type"),
+                descending=True,
+                size=conf.PAGE_SIZE,
+                after=cleaned.get("after"),
+                before=cleaned.get("before"),
+            )
+        state = object_state(content_type, object_id, entries, request, self.latest_repr(entries, page))
+        if page_form.is_valid() and page.is_first and not page.rows and not state.exists:
+            # Nothing recorded and nothing there: not an object anyone can look at.
+            raise Http404("No such object.")
+        path = request.path
+        context.update(
+            content_type=content_type,
+            object_id=object_id,
+            state=state,
+            page=page,
+            rows=RowPresenter(reverse("auditconsole:activity"), QueryDict()).rows(page.rows),
+            page_form=page_form,
+            next_url=url_with(path, request.GET, page.next_params) if page.has_next else None,
+            previous_url=(
+                url_with(path, request.GET, page.previous_params) if page.has_previous else None
+            ),
+            first_url=path,
+            activity_url=url_with(
+                reverse("auditconsole:activity"),
+                QueryDict(),
+                {CONTENT_TYPE: content_type_key(content_type), OBJECT_ID: object_id},
+            ),
+        )
+        return context
+
+    @staticmethod
+    def latest_repr(entries: QuerySet[LogEntry], page: ResultPage) -> str | None:
+        """The object's most recent name, as the log last recorded it."""
+        if page.is_first:
+            return page.rows[0].object_repr if page.rows else None
+        return entries.order_by("-action_time", "-id").values_list("object_repr", flat=True).first()

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.views.generic import TemplateView
+
+from auditconsole.permissions import ALL_PERMISSIONS, is_console_user
+from auditconsole.views.base import ConsoleAccessMixin
+
+
+class IndexView(ConsoleAccessMixin, TemplateView):
+    """The console's landing page: links to the sections this user may open."""
+
+    template_name = "auditconsole/index.html"
+
+    def has_permission(self) -> bool:
+        # Any one console permission is enough to land here; each section checks its own.
+        user = self.request.user
+        return is_console_user(user) and any(user.has_perm(p) for p in ALL_PERMISSIONS)

@@ -1,0 +1,240 @@
+"""Settings for the standalone console, read from the environment.
+
+Development (``make run``) sets ``DEBUG=1`` and gets SQLite under ``var/`` and demo log
+files under ``var/log/``. Production sets ``SECRET_KEY``, ``ALLOWED_HOSTS`` and usually
+``DATABASE_URL``; with ``DEBUG`` off every ``check --deploy`` item is satisfied.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+from auditconsole import logconfig
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("AUDITCONSOLE_VAR_DIR", BASE_DIR / "var"))
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_bool("DEBUG")
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "Set SECRET_KEY in the environment (or DEBUG=1 for development)."
+        )
+    SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production-0123456789"
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "project.admin.ProjectAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_filters",
+    "django_tables2",
+    "django_htmx",
+    "import_export",
+    "auditconsole",
+    "project.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+]
+
+ROOT_URLCONF = "project.urls"
+WSGI_APPLICATION = "project.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+if not os.environ.get("DATABASE_URL"):
+    # The embedded default: SQLite cannot create the file if its directory is missing.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# In development whitenoise serves files from the finders, so no collectstatic is needed.
+WHITENOISE_AUTOREFRESH = DEBUG
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "auditconsole:index"
+LOGOUT_REDIRECT_URL = "login"
+
+# --- Security. With DEBUG off, `manage.py check --deploy` reports nothing. ---
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# The container healthcheck talks plain HTTP on loopback; it must not be redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+
+# A strict Content-Security-Policy: no inline script or style, no eval. htmx is configured
+# (see the htmx-config meta tag in auditconsole/base.html) to need neither.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+
+# --- Logs. Everything the console reads sits under one directory. ---
+LOG_DIR = Path(os.environ.get("AUDITCONSOLE_LOG_DIR", VAR_DIR / "log"))
+
+# The demo files written under LOG_DIR by `manage.py auditconsole_demo` (docs/sources.md).
+_FILE_SOURCE = "auditconsole.sources.files.FileSource"
+AUDITCONSOLE_LOG_SOURCES: dict[str, dict] = {
+    "app": {
+        "BACKEND": _FILE_SOURCE,
+        "LABEL": "Application",
+        "OPTIONS": {"path": str(LOG_DIR / "app.log"), "columns": ["module"]},
+    },
+    "audit": {
+        "BACKEND": _FILE_SOURCE,
+        "LABEL": "Audit trail (model changes and logins)",
+        "OPTIONS": {
+            "path": str(LOG_DIR / "audit.log"),
+            "format": "json",
+            "columns": ["event_type", "model", "instance_id", "user_id"],
+        },
+    },
+    "api": {
+        "BACKEND": _FILE_SOURCE,
+        "LABEL": "API requests",
+        # Request bodies name customers: only staff who may see customers see this log.
+        "PERMISSION": "demo.view_customer",
+        "OPTIONS": {
+            "path": str(LOG_DIR / "api.log"),
+            "format": "json",
+            "columns": ["request_repr.method", "request_repr.path", "response_repr.status_code"],
+        },
+    },
+    "django": {
+        "BACKEND": _FILE_SOURCE,
+        "LABEL": "Django (text log)",
+        "OPTIONS": {"path": str(LOG_DIR / "django.log"), "format": "text"},
+    },
+    "worker": {
+        "BACKEND": _FILE_SOURCE,
+        "LABEL": "Background worker",
+        "OPTIONS": {"path": str(LOG_DIR / "worker.log"), "columns": ["task", "job_id"]},
+    },
+    "updates": {
+        "BACKEND": _FILE_SOURCE,
+        "LABEL": "Update history",
+        "OPTIONS": {
+            "path": str(LOG_DIR / "update-history.jsonl"),
+            "format": "json",
+            "columns": ["status", "old_sha", "new_sha", "commits", "failed_step"],
+        },
+    },
+}
+
+# Readable text with DEBUG, JSON lines on stdout without; always also a rotated JSON file
+# (LOG_FILE, default var/log/console.log) that the console reads back as its own log source.
+LOG_FILE = Path(os.environ.get("LOG_FILE") or LOG_DIR / "console.log")
+LOGGING = logconfig.build(
+    debug=DEBUG,
+    log_file=LOG_FILE,
+    max_bytes=int(os.environ.get("LOG_FILE_MAX_BYTES", logconfig.DEFAULT_MAX_BYTES)),
+    backup_count=int(os.environ.get("LOG_FILE_BACKUP_COUNT", logconfig.DEFAULT_BACKUP_COUNT)),
+    app_loggers=(*logconfig.DEFAULT_APP_LOGGERS, "project"),
+)
+
+# The console's own log (LOG_FILE above), browsable like any other source.
+AUDITCONSOLE_LOG_SOURCES["console"] = {
+    "BACKEND": _FILE_SOURCE,
+    "LABEL": "This console",
+    "OPTIONS": {"path": str(LOG_FILE)},
+}

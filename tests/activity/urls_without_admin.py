@@ -1,0 +1,5 @@
+"""A URLconf with the console but without the admin, as some projects mount it."""
+
+from django.urls import include, path
+
+urlpatterns = [path("audit/", include("auditconsole.urls"))]

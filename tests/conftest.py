@@ -1,0 +1,91 @@
+"""Fixtures shared by the whole suite: the users every permission test needs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.test import Client
+
+from auditconsole.permissions import PERMISSIONS
+
+
+def console_permissions(*codenames: str) -> list[Permission]:
+    wanted = codenames or tuple(code for code, _ in PERMISSIONS)
+    return list(
+        Permission.objects.filter(content_type__app_label="auditconsole", codename__in=wanted)
+    )
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., User]:
+    def make(
+        username: str,
+        *,
+        staff: bool = True,
+        active: bool = True,
+        superuser: bool = False,
+        console_perms: tuple[str, ...] | None = (),
+        perms: tuple[str, ...] = (),
+    ) -> User:
+        user = User.objects.create_user(
+            username,
+            f"{username}@example.com",
+            "pw",
+            is_staff=staff,
+            is_active=active,
+            is_superuser=superuser,
+        )
+        if console_perms is None or console_perms:
+            user.user_permissions.add(*console_permissions(*(console_perms or ())))
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            user.user_permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        return user
+
+    return make
+
+
+@pytest.fixture
+def superuser(make_user: Callable[..., User]) -> User:
+    return make_user("root", superuser=True)
+
+
+@pytest.fixture
+def support_user(make_user: Callable[..., User]) -> User:
+    """A support agent: every console permission, and view permission on the demo models."""
+    return make_user(
+        "agent",
+        console_perms=None,
+        perms=("demo.view_customer", "demo.view_ticket", "demo.view_invoice"),
+    )
+
+
+@pytest.fixture
+def viewer_user(make_user: Callable[..., User]) -> User:
+    """Console view permissions but no export."""
+    return make_user(
+        "viewer",
+        console_perms=("view_activity", "view_logs"),
+        perms=("demo.view_customer", "demo.view_ticket", "demo.view_invoice"),
+    )
+
+
+@pytest.fixture
+def staff_user(make_user: Callable[..., User]) -> User:
+    """Staff, but no console permission at all."""
+    return make_user("staffer")
+
+
+@pytest.fixture
+def client_for() -> Callable[[User | None], Client]:
+    def make(user: User | None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make

@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from hypothesis import given
+from hypothesis import strategies as st
+
+from auditconsole.changes import (
+    EMPTY_DISPLAY,
+    NULL_DISPLAY,
+    FieldChange,
+    change_summary,
+    describe_change,
+    display_value,
+    extra_message,
+    parse_changes,
+)
+
+
+def message(*elements: object) -> str:
+    return json.dumps(list(elements))
+
+
+EXTRA = {
+    "auditconsole": {
+        "message": "Approved by phone",
+        "changes": [
+            {"field": "name", "label": "Name", "old": "Ann", "new": "Anne"},
+            {"field": "email", "label": "Email address", "old": None, "new": "a@example.com"},
+        ],
+    }
+}
+
+
+def test_parses_the_documented_format() -> None:
+    changes = parse_changes(message({"changed": {"fields": ["Name", "Email address"]}}, EXTRA))
+    assert changes == [
+        FieldChange("name", "Name", "Ann", "Anne"),
+        FieldChange("email", "Email address", None, "a@example.com"),
+    ]
+    assert changes[1].old_display == NULL_DISPLAY
+    assert changes[1].new_display == "a@example.com"
+
+
+def test_addition_format() -> None:
+    extra = {"auditconsole": {"message": None, "changes": [{"field": "n", "label": "N", "old": None, "new": 1}]}}
+    raw = message({"added": {}}, extra)
+    assert parse_changes(raw) == [FieldChange("n", "N", None, 1)]
+    assert extra_message(raw) is None
+
+
+def test_extra_message() -> None:
+    assert extra_message(message({"changed": {"fields": []}}, EXTRA)) == "Approved by phone"
+    blank = {"auditconsole": {"message": "   ", "changes": []}}
+    assert extra_message(message(blank)) is None
+    assert extra_message(message({"auditconsole": {"message": 5}})) is None
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        None,
+        "",
+        "Changed the name.",
+        "[",
+        "[not json",
+        "[1, 2, 3]",
+        "[null]",
+        '[{"auditconsole": null}]',
+        '[{"auditconsole": {"changes": "nope"}}]',
+        '[{"auditconsole": {"changes": null}}]',
+        '[{"changed": {"fields": ["Name"]}}]',
+        "[" * 5000 + "]" * 5000,
+    ],
+)
+def test_garbage_reads_as_no_changes(raw: str | None) -> None:
+    assert parse_changes(raw) == []
+    assert extra_message(raw) is None
+
+
+def test_bad_rows_are_skipped_and_good_ones_kept() -> None:
+    rows = [
+        "not a row",
+        {"label": "No field"},
+        {"field": ""},
+        {"field": 7},
+        {"field": "status"},
+        {"field": "plan", "label": "", "old": "free", "new": "team"},
+    ]
+    changes = parse_changes(message({"auditconsole": {"changes": rows}}))
+    assert changes == [
+        FieldChange("status", "status", None, None),
+        FieldChange("plan", "plan", "free", "team"),
+    ]
+
+
+@given(st.text())
+def test_parse_never_raises_on_any_text(raw: str) -> None:
+    assert isinstance(parse_changes(raw), list)
+    assert extra_message(raw) is None or isinstance(extra_message(raw), str)
+
+
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(),
+        lambda children: st.lists(children) | st.dictionaries(st.text(), children),
+        max_leaves=20,
+    )
+)
+def test_parse_never_raises_on_any_json(value: object) -> None:
+    raw = json.dumps([value, {"auditconsole": {"changes": [value]}}])
+    assert isinstance(parse_changes(raw), list)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (None, NULL_DISPLAY),
+        ("", EMPTY_DISPLAY),
+        ("text", "text"),
+        (True, "true"),
+        (False, "false"),
+        (3, "3"),
+        (2.5, "2.5"),
+        ({"pk": "7", "repr": "Acme Ltd"}, "Acme Ltd (7)"),
+        ({"pk": None, "repr": "Unsaved"}, "Unsaved"),
+        ([{"pk": "1", "repr": "a"}, {"pk": "2", "repr": "b"}], "a (1), b (2)"),
+        ([], "[]"),
+        ({"b": 1, "a": [1, 2]}, '{"a":[1,2],"b":1}'),
+    ],
+)
+def test_display_value(value: object, shown: str) -> None:
+    assert display_value(value) == shown
+
+
+def test_display_value_of_an_unexpected_type_is_its_text() -> None:
+    assert display_value(("tuple",)) == "('tuple',)"
+
+
+def entry(change_message: str, action: int = CHANGE) -> LogEntry:
+    # Not saved: get_change_message() only reads the attribute.
+    return LogEntry(change_message=change_message, action_flag=action)
+
+
+def test_change_summary_is_the_admins_rendering() -> None:
+    assert change_summary(entry(message({"changed": {"fields": ["Name", "Email"]}}))) == (
+        "Changed Name and Email."
+    )
+    assert change_summary(entry(message({"added": {}}), ADDITION)) == "Added."
+    assert change_summary(entry("Plain text")) == "Plain text"
+    # Our extra element is invisible to the admin's rendering.
+    assert change_summary(entry(message({"changed": {"fields": ["Name"]}}, EXTRA))) == "Changed Name."
+
+
+@pytest.mark.parametrize(
+    "raw", ["[null]", "[1]", '[{"changed": 5}]', '[{"added": {"name": "x"}}]', '[{"changed": {"fields": 3}}]']
+)
+def test_change_summary_survives_what_crashes_the_admin(raw: str) -> None:
+    with pytest.raises((TypeError, KeyError, AttributeError)):
+        entry(raw).get_change_message()
+    assert change_summary(entry(raw)) == raw
+
+
+def test_describe_change_parses_once_for_all_three() -> None:
+    described = describe_change(entry(message({"changed": {"fields": ["Name"]}}, EXTRA)))
+    assert described.summary == "Changed Name."
+    assert described.message == "Approved by phone"
+    assert [c.field for c in described.changes] == ["name", "email"]

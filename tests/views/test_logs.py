@@ -1,0 +1,446 @@
+"""The log pages over real files: list, browse (page and htmx fragment), merged, record."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from auditconsole.sources import cursor as cursors
+from tests.sources.helpers import app_line, config, write
+
+XSS = "<script>alert('x')</script>"
+
+
+@pytest.fixture
+def logs(tmp_path: Path) -> Path:
+    directory = tmp_path / "logs"
+    directory.mkdir()
+    return directory
+
+
+@pytest.fixture(autouse=True)
+def _no_time_budget(settings) -> None:
+    settings.AUDITCONSOLE_SCAN_BUDGET_SECONDS = 3600
+
+
+@pytest.fixture
+def configure(settings):
+    def make(**sources) -> None:
+        settings.AUDITCONSOLE_LOG_SOURCES = {
+            key: config(path, **extra) for key, (path, extra) in sources.items()
+        }
+
+    return make
+
+
+@pytest.fixture
+def files(logs: Path) -> Path:
+    write(logs / "app.log.1", [app_line(i) for i in range(0, 60)])
+    write(
+        logs / "app.log",
+        [app_line(i) for i in range(60, 130)]
+        + [
+            json.dumps(
+                {
+                    "time": "2026-04-04 13:00:00,000",
+                    "level": "ERROR",
+                    "name": "apps.x" + XSS,
+                    "message": "boom " + XSS,
+                    XSS: XSS,
+                    "password": "hunter2",
+                    "seq": 130,
+                    "user_id": 14,
+                }
+            ),
+            "this line is not json " + XSS,
+        ],
+    )
+    write(
+        logs / "api.log",
+        [
+            json.dumps(
+                {
+                    "timestamp": "2026-04-04 12:30:00.000",
+                    "level": "API",
+                    "name": "audit.request",
+                    "message": "Audit Internal Request",
+                    "request_repr": {
+                        "method": "POST",
+                        "headers": {"Authorization": "Bearer s3cr3t"},
+                    },
+                    "seq": 500,
+                }
+            )
+        ],
+    )
+    write(
+        logs / "django.log",
+        [
+            "2026-04-04 12:00:00,000 [ERROR] django.request: Internal Server Error",
+            "Traceback (most recent call last):",
+            "KeyError: 'x'",
+        ],
+    )
+    return logs
+
+
+@pytest.fixture
+def sources(configure, files: Path) -> None:
+    configure(
+        app=(
+            files / "app.log",
+            {"LABEL": "Application", "OPTIONS": {"columns": ["user_id", "module"]}},
+        ),
+        api=(
+            files / "api.log",
+            {
+                "LABEL": "API requests",
+                "PERMISSION": "demo.view_customer",
+                "OPTIONS": {"columns": ["request_repr.method"]},
+            },
+        ),
+        django=(files / "django.log", {"LABEL": "Django", "OPTIONS": {"format": "text"}}),
+    )
+
+
+@pytest.fixture
+def viewer(make_user):
+    """May view logs, but not the customers the API source's PERMISSION requires."""
+    return make_user("viewer", console_perms=("view_logs",))
+
+
+def body(response) -> str:
+    return response.content.decode()
+
+
+def rows(response) -> int:
+    return body(response).count('class="log-row')
+
+
+def links(response, pattern: str) -> list[str]:
+    return [html.unescape(m) for m in re.findall(r'href="(' + pattern + r'[^"]*)"', body(response))]
+
+
+# -- access ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/audit/logs/",
+        "/audit/logs/app/",
+        "/audit/logs/merged/?sources=app",
+        "/audit/logs/app/record/x/",
+    ],
+)
+def test_anonymous_users_are_sent_to_login(client, sources, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/audit/logs/",
+        "/audit/logs/app/",
+        "/audit/logs/merged/?sources=app",
+        "/audit/logs/app/record/x/",
+    ],
+)
+def test_staff_without_view_logs_is_forbidden(client_for, staff_user, sources, url: str) -> None:
+    assert client_for(staff_user).get(url).status_code == 403
+
+
+def test_a_source_the_user_may_not_see_is_invisible(client_for, viewer, sources, superuser) -> None:
+    client = client_for(viewer)
+    listing = body(client.get("/audit/logs/"))
+    assert (
+        "Application" in listing
+        and "API requests" not in listing
+        and "/audit/logs/api/" not in listing
+    )
+    assert client.get("/audit/logs/api/").status_code == 404
+    assert client.get("/audit/logs/merged/?sources=app&sources=api").status_code == 404
+    api_record = re.search(
+        r'href="(/audit/logs/api/record/[^"]+)"',
+        body(client_for(superuser).get("/audit/logs/api/")),
+    )
+    assert client.get(html.unescape(api_record.group(1))).status_code == 404
+    assert client.get("/audit/logs/nope/").status_code == 404
+
+
+def test_support_agent_sees_the_permission_gated_source(client_for, support_user, sources) -> None:
+    response = client_for(support_user).get("/audit/logs/api/")
+    assert response.status_code == 200 and rows(response) == 1
+
+
+# -- the sources list ------------------------------------------------------------------------
+
+
+def test_sources_list_shows_files_and_links(client_for, superuser, sources) -> None:
+    response = client_for(superuser).get(reverse("auditconsole:sources"))
+    text = body(response)
+    assert response.status_code == 200
+    for label in ("Application", "API requests", "Django"):
+        assert label in text
+    assert "app.log.1" in text and 'href="/audit/logs/app/"' in text
+    assert "2026-04-04 13:00:00" in text  # newest record time
+    assert "/tail/app/" not in text  # no live-tail page yet
+    assert 'action="/audit/logs/merged/"' in text and 'name="sources" value="django"' in text
+    assert response.context["rows"][0].total_size > 0
+
+
+@pytest.mark.urls("tests.views.logs_urls")
+def test_sources_list_links_to_the_live_tail_once_it_exists(client_for, superuser, sources) -> None:
+    text = body(client_for(superuser).get("/audit/logs/"))
+    assert 'href="/audit/tail/app/"' in text
+    assert 'href="/audit/tail/app/"' in body(client_for(superuser).get("/audit/logs/app/"))
+
+
+def test_sources_list_reports_problems_and_empty_sources(
+    client_for, superuser, settings, logs: Path
+) -> None:
+    settings.AUDITCONSOLE_LOG_SOURCES = {
+        "bad": {"BACKEND": "nowhere.Nothing"},
+        "empty": {
+            "BACKEND": "auditconsole.sources.files.FileSource",
+            "OPTIONS": {"path": str(logs / "none.log")},
+        },
+        "gz": {
+            "BACKEND": "auditconsole.sources.files.FileSource",
+            "OPTIONS": {"path": str(logs / "old.log")},
+        },
+    }
+    write(logs / "old.log.1.gz", [app_line(7)], gz=True)
+    text = body(client_for(superuser).get("/audit/logs/"))
+    assert "misconfigured" in text and "nowhere.Nothing" in text
+    assert "No file yet" in text
+    assert "2026-04-04 12:00:07" in text  # newest time read from the compressed rotation
+
+
+def test_no_sources_at_all(client_for, superuser, settings) -> None:
+    settings.AUDITCONSOLE_LOG_SOURCES = {}
+    assert "No log sources you can see" in body(client_for(superuser).get("/audit/logs/"))
+
+
+# -- browsing -----------------------------------------------------------------------------------
+
+
+def test_browse_full_page(client_for, superuser, sources) -> None:
+    response = client_for(superuser).get("/audit/logs/app/")
+    text = body(response)
+    assert response.status_code == 200
+    assert "<html" in text and 'id="log-filters"' in text and 'id="log-facets"' in text
+    assert rows(response) == 50
+    assert "badge--malformed" in text and "level--error" in text
+    assert '<th scope="col">user_id</th>' in text
+    assert response["Vary"].count("HX-Request") == 1
+    assert "Scanned" in text and 'rel="next"' in text
+
+
+def test_htmx_request_gets_the_fragment_with_facets_out_of_band(
+    client_for, superuser, sources
+) -> None:
+    response = client_for(superuser).get("/audit/logs/app/?level=ERROR", HTTP_HX_REQUEST="true")
+    text = body(response)
+    assert "<html" not in text
+    assert text.lstrip().startswith('<div id="log-results"')
+    assert 'id="log-facets"' in text and 'hx-swap-oob="true"' in text
+    assert 'id="log-filters"' not in text
+    restore = client_for(superuser).get(
+        "/audit/logs/app/", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    assert "<html" in body(restore)
+    assert "HX-History-Restore-Request" in restore["Vary"]
+
+
+def test_filters_and_facets(client_for, superuser, sources) -> None:
+    client = client_for(superuser)
+    errors = client.get("/audit/logs/app/?level=ERROR&logger=apps.")
+    assert {r.level for r in errors.context["page"].records} == {"ERROR"}
+    assert all(r.logger.startswith("apps.") for r in errors.context["page"].records)
+    facets = {f.name: f for f in errors.context["level_facets"]}
+    assert facets["ERROR"].current and facets["ERROR"].url is not None
+    assert "level=WARNING" in facets["WARNING"].url and "cursor" not in facets["WARNING"].url
+    unfiltered = {
+        f.name: f for f in client.get("/audit/logs/app/?level=ERROR").context["level_facets"]
+    }
+    assert unfiltered["(none)"].url is None  # the malformed line has no level
+    loggers = {f.name: f for f in errors.context["logger_facets"]}
+    assert "logger=apps.tickets.views" in loggers["apps.tickets.views"].url
+    by_field = client.get("/audit/logs/app/?field=user_id=14")
+    assert [r.fields.get("seq") for r in by_field.context["page"].records] == [130]
+    regex = client.get(
+        "/audit/logs/app/", {"q": 'event 1[0-2]"', "regex": "1"}
+    )  # grep-like: the line
+    assert len(regex.context["page"].records) == 3
+
+
+def test_bad_filters_are_form_errors_not_500s(client_for, superuser, sources) -> None:
+    response = client_for(superuser).get("/audit/logs/app/?q=(unclosed&regex=1&since=never")
+    text = body(response)
+    assert response.status_code == 200
+    assert "These filters cannot be applied" in text and "Not a valid regular expression" in text
+    assert response.context["page"] is None and rows(response) == 0
+    assert "No counts: fix the filters first." in text
+
+
+def test_paging_follows_cursors_to_the_end(client_for, superuser, sources) -> None:
+    client = client_for(superuser)
+    response = client.get("/audit/logs/app/")
+    seen = []
+    for _ in range(10):
+        seen.extend(r.fields.get("seq") for r in response.context["page"].records)
+        older = response.context["next_url"]
+        if older is None:
+            break
+        response = client.get(older)
+        assert response.context["newest_url"] == "/audit/logs/app/"
+    assert seen == [None, *range(130, -1, -1)]
+    assert "End of the log." in body(response)
+
+
+def test_cursors_from_elsewhere_or_tampered_are_form_errors(client_for, superuser, sources) -> None:
+    client = client_for(superuser)
+    for token in (
+        "garbage",
+        cursors.dumps(cursors.PAGE, "django", None),
+        cursors.dumps(cursors.TAIL, "app", None),
+    ):
+        response = client.get("/audit/logs/app/", {"cursor": token})
+        assert response.status_code == 200 and "not valid for this source" in body(response)
+    bad_state = cursors.dumps(cursors.PAGE, "app", {"app.log": ["app.log", "x"]})
+    response = client.get("/audit/logs/app/", {"cursor": bad_state})
+    assert "no longer matches the log files" in body(response)
+
+
+def test_budget_exhaustion_offers_to_continue(client_for, superuser, sources, settings) -> None:
+    settings.AUDITCONSOLE_SCAN_BUDGET_BYTES = 1
+    response = client_for(superuser).get("/audit/logs/app/?q=nothing-matches")
+    text = body(response)
+    assert "Continue scanning" in text and response.context["page"].budget_exhausted
+    continued = client_for(superuser).get(response.context["next_url"])
+    assert continued.context["page"].scanned_records > 0
+
+
+def test_merged_view_labels_each_record(client_for, superuser, sources) -> None:
+    response = client_for(superuser).get(
+        "/audit/logs/merged/?sources=app&sources=django&sources=api"
+    )
+    text = body(response)
+    assert response.status_code == 200
+    assert "Application + API requests + Django" in text
+    assert '<th scope="col">Source</th>' in text
+    assert 'name="sources" value="django" checked' in text
+    seen, page = [], response
+    while True:
+        seen.extend((r.source, r.source_label) for r in page.context["page"].records)
+        if page.context["next_url"] is None:
+            break
+        page = client_for(superuser).get(page.context["next_url"])
+        assert page.status_code == 200 and "not valid" not in body(page)
+    assert {source for source, _ in seen} == {"app", "api", "django"} and len(seen) == 134
+    assert ("api", "API requests") in seen
+    other_scope = client_for(superuser).get(
+        "/audit/logs/merged/",
+        {
+            "sources": ["app"],
+            "cursor": response.context["page"].cursor
+            and re.search(r"cursor=([^&]+)", response.context["next_url"]).group(1),
+        },
+    )
+    assert "not valid for this source" in body(other_scope)
+
+
+def test_merged_view_without_sources_goes_back_to_the_list(client_for, superuser, sources) -> None:
+    response = client_for(superuser).get("/audit/logs/merged/")
+    assert response.status_code == 302 and response["Location"] == "/audit/logs/"
+    assert client_for(superuser).get("/audit/logs/merged/?sources=zzz").status_code == 404
+
+
+# -- one record -----------------------------------------------------------------------------------
+
+
+def record_url(client, source_key: str, seq_text: str) -> str:
+    response = client.get(f"/audit/logs/{source_key}/?q={seq_text}")
+    return response.context["page"].records[0].token
+
+
+def test_record_page_shows_highlighted_fields_and_context(client_for, superuser, sources) -> None:
+    client = client_for(superuser)
+    token = client.get("/audit/logs/app/?q=event+100").context["page"].records[0].token
+    response = client.get(f"/audit/logs/app/record/{token}/")
+    text = body(response)
+    assert response.status_code == 200
+    assert (
+        '<span class="k">&quot;module&quot;</span>: <span class="s">&quot;views&quot;</span>'
+        in text
+    )
+    assert "<dd>app.log</dd>" in text.replace("<code>", "").replace("</code>", "")
+    assert response.context["around"].record.fields["seq"] == 100
+    assert [r.record.fields["seq"] for r in response.context["rows"]] == list(range(105, 94, -1))
+    assert 'aria-current="true"' in text
+    assert "context=25" in response.context["more_context_url"]
+    assert "until=2026-04-04T12%3A01%3A40.123000%2B00%3A00" in response.context["browse_from_url"]
+    more = client.get(f"/audit/logs/app/record/{token}/?context=1000")
+    assert more.context["context_count"] == 100 and more.context["more_context_url"] is None
+    junk = client.get(f"/audit/logs/app/record/{token}/?context=lots")
+    assert junk.context["context_count"] == 5
+
+
+def test_record_page_for_text_and_malformed_records(client_for, superuser, sources) -> None:
+    client = client_for(superuser)
+    text_token = client.get("/audit/logs/django/").context["page"].records[0].token
+    text = body(client.get(f"/audit/logs/django/record/{text_token}/"))
+    assert "Traceback</h2>" in text and "KeyError: &#x27;x&#x27;" in text
+    bad_token = client.get("/audit/logs/app/").context["page"].records[0].token
+    bad = body(client.get(f"/audit/logs/app/record/{bad_token}/"))
+    assert "badge--malformed" in bad and '<details class="raw-line" open>' in bad
+
+
+def test_bad_references_are_404(client_for, superuser, sources, files: Path) -> None:
+    client = client_for(superuser)
+    token = client.get("/audit/logs/app/").context["page"].records[5].token
+    assert client.get(f"/audit/logs/django/record/{token}/").status_code == 404  # bound to app
+    assert client.get("/audit/logs/app/record/forged/").status_code == 404
+    bad_shape = cursors.dumps(cursors.REF, "app", ["app.log", "x"])
+    assert client.get(f"/audit/logs/app/record/{bad_shape}/").status_code == 404
+    write(files / "app.log", [app_line(999)])  # rewritten: the record is gone
+    assert client.get(f"/audit/logs/app/record/{token}/").status_code == 404
+    assert client.get(f"/audit/logs/nope/record/{token}/").status_code == 404
+
+
+# -- safety of what is shown ------------------------------------------------------------------------
+
+
+def test_log_payloads_are_escaped_and_secrets_masked(client_for, superuser, sources) -> None:
+    client = client_for(superuser)
+    pages = [
+        client.get("/audit/logs/app/"),
+        client.get("/audit/logs/merged/?sources=app&sources=api"),
+    ]
+    token = pages[0].context["page"].records[1].token
+    pages.append(client.get(f"/audit/logs/app/record/{token}/"))
+    api_token = client.get("/audit/logs/api/").context["page"].records[0].token
+    pages.append(client.get(f"/audit/logs/api/record/{api_token}/"))
+    for response in pages:
+        text = body(response)
+        assert response.status_code == 200
+        assert XSS not in text
+        if "/api/" not in response.request["PATH_INFO"]:
+            assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in text
+        assert "<script>alert" not in text
+        assert "hunter2" not in text and "s3cr3t" not in text
+
+
+def test_newest_page_uses_few_queries(
+    client_for, superuser, sources, django_assert_max_num_queries
+) -> None:
+    client = client_for(superuser)
+    with django_assert_max_num_queries(4):
+        assert client.get("/audit/logs/app/").status_code == 200

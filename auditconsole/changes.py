@@ -63,7 +63,11 @@ def display_value(value: Any) -> str:
         return str(value)
     if isinstance(value, dict):
         if set(value) == {"pk", "repr"}:
-            return f"{value['repr']} ({value['pk']})" if value["pk"] is not None else str(value["repr"])
+            return (
+                f"{value['repr']} ({value['pk']})"
+                if value["pk"] is not None
+                else str(value["repr"])
+            )
         return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
     if isinstance(value, list):
         return ", ".join(display_value(item) for item in value) if value else "[]"

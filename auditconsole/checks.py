@@ -11,6 +11,7 @@ from django.core import checks
 from django.utils.module_loading import import_string
 
 from auditconsole.conf import conf
+from auditconsole.export.checks import check_export_audit
 
 REQUIRED_APPS: tuple[str, ...] = (
     "django.contrib.admin",
@@ -37,6 +38,7 @@ def register() -> None:
     checks.register(check_dependencies)
     checks.register(check_settings)
     checks.register(check_log_sources)
+    checks.register(check_export_audit)
 
 
 def check_dependencies(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -> list:

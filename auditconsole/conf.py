@@ -57,6 +57,11 @@ class Settings:
         return int(self._get("EXPORT_MAX_ROWS", 1_000_000))
 
     @property
+    def EXPORT_AUDIT_SOURCE(self) -> str | None:
+        """The log source that reads export records back (user pages); ``None``: none."""
+        return self._get("EXPORT_AUDIT_SOURCE", "console")
+
+    @property
     def MAX_LINE_BYTES(self) -> int:
         """Lines longer than this are truncated for display and flagged."""
         return int(self._get("MAX_LINE_BYTES", 64 * 1024))

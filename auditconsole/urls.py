@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from auditconsole.views import activity, index, logs, tail
+from auditconsole.views import activity, export, index, logs, tail
 
 app_name = "auditconsole"
 
@@ -14,10 +14,18 @@ urlpatterns = [
     path("activity/", activity.ActivityView.as_view(), name="activity"),
     path("activity/facets/", activity.FacetsView.as_view(), name="activity_facets"),
     path("activity/chart/", activity.ChartView.as_view(), name="activity_chart"),
+    # CSV export: a confirmation step, then the file (docs/export.md).
+    path("activity/export/", export.ActivityExportView.as_view(), name="activity_export"),
+    path(
+        "activity/export.csv",
+        export.ActivityExportView.as_view(csv=True),
+        name="activity_export_csv",
+    ),
     path("user/<int:user_id>/", activity.UserActivityView.as_view(), name="user"),
     path("user/<int:user_id>/facets/", activity.UserFacetsView.as_view(), name="user_facets"),
     path("user/<int:user_id>/chart/", activity.UserChartView.as_view(), name="user_chart"),
     path("user/<int:user_id>/summary/", activity.UserSummaryView.as_view(), name="user_summary"),
+    path("user/<int:user_id>/exports/", export.UserExportsView.as_view(), name="user_exports"),
     # Object ids are text (string and UUID keys, even slashes): <path:> takes them all.
     path(
         "object/<int:content_type_id>/<path:object_id>/",
@@ -28,8 +36,23 @@ urlpatterns = [
     path("logs/", logs.SourceListView.as_view(), name="sources"),
     # Before <key>/: "merged" is a reserved source key (check E013).
     path("logs/merged/", logs.MergedBrowseView.as_view(), name="merged"),
+    path("logs/merged/export/", export.MergedExportView.as_view(), name="merged_export"),
+    path(
+        "logs/merged/export.csv",
+        export.MergedExportView.as_view(csv=True),
+        name="merged_export_csv",
+    ),
     path("logs/<slug:key>/", logs.BrowseView.as_view(), name="source"),
     path("logs/<slug:key>/record/<str:ref>/", logs.RecordView.as_view(), name="record"),
+    path("logs/<slug:key>/export/", export.SourceExportView.as_view(), name="source_export"),
+    path(
+        "logs/<slug:key>/export.csv",
+        export.SourceExportView.as_view(csv=True),
+        name="source_export_csv",
+    ),
     # Live tail
     path("tail/", tail.TailIndexView.as_view(), name="tail_index"),
+    # Before <key>/, as for the logs: "merged" is a reserved source key.
+    path("tail/merged/", tail.MergedTailView.as_view(), name="tail_merged"),
+    path("tail/<slug:key>/", tail.TailView.as_view(), name="tail"),
 ]

@@ -50,7 +50,11 @@ def configure(args: argparse.Namespace) -> str:
         parts = urlsplit(url)
         os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
         return "PostgreSQL"
-    path = Path(args.db) if args.db else Path(tempfile.mkdtemp(prefix="auditconsole-bench-")) / "bench.sqlite3"
+    path = (
+        Path(args.db)
+        if args.db
+        else Path(tempfile.mkdtemp(prefix="auditconsole-bench-")) / "bench.sqlite3"
+    )
     os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     return f"SQLite ({path})"
 
@@ -73,7 +77,9 @@ def setup_models() -> dict:
     # A big project has many models: add content types (and their view permission) for
     # models that do not exist, beside the real ones.
     for i in range(EXTRA_MODELS):
-        content_type, _ = ContentType.objects.get_or_create(app_label="bench", model=f"model{i:02d}")
+        content_type, _ = ContentType.objects.get_or_create(
+            app_label="bench", model=f"model{i:02d}"
+        )
         Permission.objects.get_or_create(
             content_type=content_type, codename=f"view_model{i:02d}", defaults={"name": f"view {i}"}
         )
@@ -85,9 +91,7 @@ def setup_models() -> dict:
     # The agent may view half of the models.
     visible = [ct for ct in content_types if ct.pk % 2 == 0]
     agent.user_permissions.add(
-        *Permission.objects.filter(
-            content_type__in=visible, codename__startswith="view_"
-        )
+        *Permission.objects.filter(content_type__in=visible, codename__startswith="view_")
     )
     return {"users": users, "content_types": content_types, "agent": agent, "root": root}
 
@@ -123,7 +127,9 @@ def generate_sqlite(rows: int, users: list, content_types: list) -> None:
     while done < rows:
         batch = []
         for i in range(done, min(rows, done + BATCH)):
-            moment = datetime.datetime.fromtimestamp(start + i * step + rng.random() * step, datetime.UTC)
+            moment = datetime.datetime.fromtimestamp(
+                start + i * step + rng.random() * step, datetime.UTC
+            )
             object_id = str(rng.randrange(1, 20_000))
             batch.append(
                 (
@@ -200,7 +206,9 @@ def ensure_rows(rows: int, ctx: dict) -> None:
     print(f"Generated {rows:,} rows in {time.perf_counter() - began:.1f} s.", file=sys.stderr)
 
 
-def measure(client: object, url: str, repeat: int, headers: dict | None = None) -> tuple[float, int]:
+def measure(
+    client: object, url: str, repeat: int, headers: dict | None = None
+) -> tuple[float, int]:
     """Median milliseconds of ``repeat`` GETs after three warm-ups, and the status code."""
     headers = headers or {}
     for _ in range(3):
@@ -239,7 +247,9 @@ def scenarios(ctx: dict) -> list[tuple[str, str, str, dict]]:
     rare_ct = min(visible, key=lambda c: counts.get(c.pk, 0))
     newest = LogEntry.objects.order_by("-action_time", "-id").first()
     # A deep page: the cursor of a row half-way through the table.
-    middle = LogEntry.objects.order_by("-action_time", "-id")[LogEntry.objects.count() // 2 : ][:1].get()
+    middle = LogEntry.objects.order_by("-action_time", "-id")[LogEntry.objects.count() // 2 :][
+        :1
+    ].get()
     obj = LogEntry.objects.filter(content_type_id=ct.pk).order_by("-id").first()
     htmx = {"HTTP_HX_REQUEST": "true"}
     return [
@@ -248,22 +258,51 @@ def scenarios(ctx: dict) -> list[tuple[str, str, str, dict]]:
         ("filter: user (heaviest)", "page", f"{activity}?user={heavy_user}", {}),
         ("filter: user (light)", "page", f"{activity}?user={some_user}", {}),
         ("filter: action=deletion", "page", f"{activity}?action=deletion", {}),
-        ("filter: content_type (common)", "page", f"{activity}?content_type={content_type_key(ct)}", {}),
-        ("filter: content_type (rare)", "page", f"{activity}?content_type={content_type_key(rare_ct)}", {}),
+        (
+            "filter: content_type (common)",
+            "page",
+            f"{activity}?content_type={content_type_key(ct)}",
+            {},
+        ),
+        (
+            "filter: content_type (rare)",
+            "page",
+            f"{activity}?content_type={content_type_key(rare_ct)}",
+            {},
+        ),
         ("filter: period=7d", "page", f"{activity}?period=7d", {}),
-        ("filter: since/until (one month, a year ago)", "page",
-         f"{activity}?since={(newest.action_time.date().replace(day=1)).replace(year=newest.action_time.year - 1).isoformat()}"
-         f"&until={(newest.action_time.date().replace(day=28)).replace(year=newest.action_time.year - 1).isoformat()}", {}),
+        (
+            "filter: since/until (one month, a year ago)",
+            "page",
+            f"{activity}?since={(newest.action_time.date().replace(day=1)).replace(year=newest.action_time.year - 1).isoformat()}"
+            f"&until={(newest.action_time.date().replace(day=28)).replace(year=newest.action_time.year - 1).isoformat()}",
+            {},
+        ),
         ("filter: object_id (no model)", "page", f"{activity}?object_id={obj.object_id}", {}),
         ("filter: q (free text)", "page", f"{activity}?q=Object+1234", {}),
         ("sort: by user (offset paging)", "page", f"{activity}?sort=user", {}),
-        ("deep page (keyset, middle of table)", "page", f"{activity}?after={Cursor.of(middle).encode()}", {}),
-        ("object page", "object", reverse("auditconsole:object", args=[obj.content_type_id, obj.object_id]), {}),
+        (
+            "deep page (keyset, middle of table)",
+            "page",
+            f"{activity}?after={Cursor.of(middle).encode()}",
+            {},
+        ),
+        (
+            "object page",
+            "object",
+            reverse("auditconsole:object", args=[obj.content_type_id, obj.object_id]),
+            {},
+        ),
         ("user page", "page", reverse("auditconsole:user", args=[some_user]), {}),
         ("chart fragment", "facets", reverse("auditconsole:activity_chart"), htmx),
         ("facets fragment", "facets", facets, htmx),
         ("facets fragment, action=deletion", "facets", f"{facets}?action=deletion", htmx),
-        ("user facets fragment", "facets", reverse("auditconsole:user_facets", args=[some_user]), htmx),
+        (
+            "user facets fragment",
+            "facets",
+            reverse("auditconsole:user_facets", args=[some_user]),
+            htmx,
+        ),
     ]
 
 

@@ -45,7 +45,12 @@ def test_parses_the_documented_format() -> None:
 
 
 def test_addition_format() -> None:
-    extra = {"auditconsole": {"message": None, "changes": [{"field": "n", "label": "N", "old": None, "new": 1}]}}
+    extra = {
+        "auditconsole": {
+            "message": None,
+            "changes": [{"field": "n", "label": "N", "old": None, "new": 1}],
+        }
+    }
     raw = message({"added": {}}, extra)
     assert parse_changes(raw) == [FieldChange("n", "N", None, 1)]
     assert extra_message(raw) is None
@@ -151,11 +156,20 @@ def test_change_summary_is_the_admins_rendering() -> None:
     assert change_summary(entry(message({"added": {}}), ADDITION)) == "Added."
     assert change_summary(entry("Plain text")) == "Plain text"
     # Our extra element is invisible to the admin's rendering.
-    assert change_summary(entry(message({"changed": {"fields": ["Name"]}}, EXTRA))) == "Changed Name."
+    assert (
+        change_summary(entry(message({"changed": {"fields": ["Name"]}}, EXTRA))) == "Changed Name."
+    )
 
 
 @pytest.mark.parametrize(
-    "raw", ["[null]", "[1]", '[{"changed": 5}]', '[{"added": {"name": "x"}}]', '[{"changed": {"fields": 3}}]']
+    "raw",
+    [
+        "[null]",
+        "[1]",
+        '[{"changed": 5}]',
+        '[{"added": {"name": "x"}}]',
+        '[{"changed": {"fields": 3}}]',
+    ],
 )
 def test_change_summary_survives_what_crashes_the_admin(raw: str) -> None:
     with pytest.raises((TypeError, KeyError, AttributeError)):
@@ -168,3 +182,35 @@ def test_describe_change_parses_once_for_all_three() -> None:
     assert described.summary == "Changed Name."
     assert described.message == "Approved by phone"
     assert [c.field for c in described.changes] == ["name", "email"]
+
+
+def test_reads_what_the_writer_writes(superuser) -> None:
+    """The reader (this module) and the writer (auditconsole.audit, issue 7) agree."""
+    from auditconsole.audit import log_action
+    from project.demo.models import Customer
+
+    customer = Customer.objects.create(name="Acme", email="new@acme.example")
+    entry = log_action(
+        superuser,
+        customer,
+        CHANGE,
+        "Customer called",
+        changes={"email": ("old@acme.example", "new@acme.example"), "name": ("Acme Ltd", "Acme")},
+    )
+    described = describe_change(entry)
+    assert described.summary == "Changed Email address and Name."
+    assert described.message == "Customer called"
+    assert described.changes == [
+        FieldChange("email", "Email address", "old@acme.example", "new@acme.example"),
+        FieldChange("name", "Name", "Acme Ltd", "Acme"),
+    ]
+    added = log_action(superuser, customer, ADDITION, changes={"name": (None, "Acme")})
+    assert describe_change(added).summary == "Added."
+    assert parse_changes(added.change_message)[0].old_display == NULL_DISPLAY
+    # A model instance value, and a redacted secret.
+    other = log_action(
+        superuser, customer, CHANGE, changes={"owner": (None, superuser), "api_token": ("a", "b")}
+    )
+    owner, token = parse_changes(other.change_message)
+    assert owner.new_display == f"root ({superuser.pk})"
+    assert token.old == token.new == "********"

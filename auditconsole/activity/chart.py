@@ -73,7 +73,9 @@ class Bar:
 
     @property
     def title(self) -> str:
-        parts = ", ".join(f"{self.counts[a]:,} {ACTION_LABELS[a].lower()}" for a in STACK if self.counts[a])
+        parts = ", ".join(
+            f"{self.counts[a]:,} {ACTION_LABELS[a].lower()}" for a in STACK if self.counts[a]
+        )
         return f"{self.label}: {parts or 'no entries'}"
 
 
@@ -161,7 +163,9 @@ def bucket_edges(
     return edges
 
 
-def bucket_expression(edges: list[datetime.datetime], low: int = 0, high: int | None = None) -> Expression:
+def bucket_expression(
+    edges: list[datetime.datetime], low: int = 0, high: int | None = None
+) -> Expression:
     """The index of the bucket holding ``action_time``, as a balanced ``CASE`` tree."""
     high = len(edges) - 1 if high is None else high
     if high - low <= 1:
@@ -174,7 +178,9 @@ def bucket_expression(edges: list[datetime.datetime], low: int = 0, high: int | 
     )
 
 
-def count_buckets(queryset: QuerySet[LogEntry], edges: list[datetime.datetime]) -> dict[tuple[int, int], int]:
+def count_buckets(
+    queryset: QuerySet[LogEntry], edges: list[datetime.datetime]
+) -> dict[tuple[int, int], int]:
     """``{(bucket index, action flag): count}`` in one query."""
     rows = (
         queryset.filter(action_time__gte=edges[0], action_time__lt=edges[-1])
@@ -245,7 +251,9 @@ class ChartBuilder:
                 Bar(
                     start=low,
                     end=high,
-                    counts={ACTION_NAMES[flag]: counts.get((index, flag), 0) for flag in ACTION_NAMES},
+                    counts={
+                        ACTION_NAMES[flag]: counts.get((index, flag), 0) for flag in ACTION_NAMES
+                    },
                     url=self._bar_url(low, high, granularity),
                     label=formats.date_format(timezone.localtime(low), LABEL_FORMATS[granularity]),
                 )
@@ -288,13 +296,14 @@ def layout(chart: Chart) -> None:
             top -= height
             bar.segments.append(Segment(action, count, round(top, 2), round(height, 2)))
     step = max(1, math.ceil(len(chart.bars) / X_LABELS))
-    chart.x_ticks = [
-        Tick(round(bar.x + bar.width / 2, 2), bar.label) for bar in chart.bars[::step]
-    ]
+    chart.x_ticks = [Tick(round(bar.x + bar.width / 2, 2), bar.label) for bar in chart.bars[::step]]
     # A middle line only where it falls on a whole number.
     fractions = (0, 0.5, 1) if chart.scale_max % 2 == 0 else (0, 1)
     chart.y_ticks = [
-        Tick(round(chart.baseline - plot_height * fraction, 2), f"{int(chart.scale_max * fraction):,}")
+        Tick(
+            round(chart.baseline - plot_height * fraction, 2),
+            f"{int(chart.scale_max * fraction):,}",
+        )
         for fraction in fractions
     ]
 

@@ -207,7 +207,9 @@ class FacetBuilder:
             )
             for name, flag in ACTION_FLAGS.items()
         ]
-        return FacetGroup(ACTION, "Action", sum(counts.values()), self._link({ACTION: None}), choices)
+        return FacetGroup(
+            ACTION, "Action", sum(counts.values()), self._link({ACTION: None}), choices
+        )
 
     def content_types(self, counts: Counter[int | None]) -> FacetGroup:
         selected = self.search.cleaned.get(CONTENT_TYPE)
@@ -217,14 +219,23 @@ class FacetBuilder:
                 count=counts.get(content_type.pk, 0),
                 selected=content_type == selected,
                 url=self._link(
-                    {CONTENT_TYPE: None if content_type == selected else content_type_key(content_type)}
+                    {
+                        CONTENT_TYPE: None
+                        if content_type == selected
+                        else content_type_key(content_type)
+                    }
                 ),
             )
             for content_type in self.search.scope.content_types()
         ]
         shown, more = self._split(choices)
         return FacetGroup(
-            CONTENT_TYPE, "Model", sum(counts.values()), self._link({CONTENT_TYPE: None}), shown, more
+            CONTENT_TYPE,
+            "Model",
+            sum(counts.values()),
+            self._link({CONTENT_TYPE: None}),
+            shown,
+            more,
         )
 
     def dates(self) -> FacetGroup:
@@ -276,4 +287,3 @@ def custom_range_label(since: str | None, until: str | None) -> str:
 
 def compute_facets(search: ActivitySearch, path: str) -> list[FacetGroup]:
     return FacetBuilder(search, path).groups()
-

@@ -43,7 +43,16 @@ PERIOD = "period"
 OBJECT_ID = "object_id"
 QUERY = "q"
 
-FILTER_PARAMS: tuple[str, ...] = (USER, ACTION, CONTENT_TYPE, PERIOD, SINCE, UNTIL, OBJECT_ID, QUERY)
+FILTER_PARAMS: tuple[str, ...] = (
+    USER,
+    ACTION,
+    CONTENT_TYPE,
+    PERIOD,
+    SINCE,
+    UNTIL,
+    OBJECT_ID,
+    QUERY,
+)
 #: The parameters that bound the time range together; the date facet excludes all of them.
 DATE_PARAMS: tuple[str, ...] = (PERIOD, SINCE, UNTIL)
 
@@ -126,9 +135,7 @@ class ActivityFilterSet(django_filters.FilterSet):
         empty_label="Any time",
     )
     since = DateBoundFilter(field_name="action_time", lookup_expr="gte", label="From")
-    until = DateBoundFilter(
-        field_name="action_time", lookup_expr="lt", label="Until", upper=True
-    )
+    until = DateBoundFilter(field_name="action_time", lookup_expr="lt", label="Until", upper=True)
     object_id = django_filters.CharFilter(
         field_name="object_id", max_length=OBJECT_ID_MAX_LENGTH, label="Object id"
     )

@@ -38,7 +38,9 @@ class ObjectState:
         return self.instance is not None
 
 
-def object_entries(scoped: QuerySet[LogEntry], content_type: ContentType, object_id: str) -> QuerySet[LogEntry]:
+def object_entries(
+    scoped: QuerySet[LogEntry], content_type: ContentType, object_id: str
+) -> QuerySet[LogEntry]:
     """Every entry about one object; served by the ``(content_type_id, object_id)`` index."""
     return scoped.filter(content_type=content_type, object_id=object_id)
 
@@ -91,7 +93,10 @@ def object_state(
     deletion = None
     if instance is None:
         deletion = (
-            entries.filter(action_flag=DELETION).select_related("user").order_by("-action_time", "-id").first()
+            entries.filter(action_flag=DELETION)
+            .select_related("user")
+            .order_by("-action_time", "-id")
+            .first()
         )
     title = str(instance) if instance is not None else (latest_repr or object_id)
     return ObjectState(

@@ -158,7 +158,9 @@ def keyset_page(
     forward = ("-action_time", "-pk") if descending else ("action_time", "pk")
     backward = ("action_time", "pk") if descending else ("-action_time", "-pk")
     if before is not None:
-        rows = list(queryset.filter(_beyond(before, older=not descending)).order_by(*backward)[: size + 1])
+        rows = list(
+            queryset.filter(_beyond(before, older=not descending)).order_by(*backward)[: size + 1]
+        )
         more_before = len(rows) > size
         rows = rows[:size][::-1]
         if not more_before:
@@ -173,7 +175,9 @@ def keyset_page(
 
 
 def _keyset_result(rows: list[LogEntry], *, has_next: bool, has_previous: bool) -> ResultPage:
-    page = ResultPage(rows=rows, has_next=has_next, has_previous=has_previous, is_first=not has_previous)
+    page = ResultPage(
+        rows=rows, has_next=has_next, has_previous=has_previous, is_first=not has_previous
+    )
     if rows and has_next:
         page.next_params = {AFTER: Cursor.of(rows[-1]).encode()}
     if rows and has_previous:
@@ -181,7 +185,9 @@ def _keyset_result(rows: list[LogEntry], *, has_next: bool, has_previous: bool) 
     return page
 
 
-def offset_page(queryset: QuerySet[LogEntry], *, ordering: tuple[str, ...], size: int, number: int) -> ResultPage:
+def offset_page(
+    queryset: QuerySet[LogEntry], *, ordering: tuple[str, ...], size: int, number: int
+) -> ResultPage:
     offset = (number - 1) * size
     rows = list(queryset.order_by(*ordering)[offset : offset + size + 1])
     page = ResultPage(
@@ -198,7 +204,9 @@ def offset_page(queryset: QuerySet[LogEntry], *, ordering: tuple[str, ...], size
     return page
 
 
-def paginate(queryset: QuerySet[LogEntry], sort: Sort, cleaned: dict[str, Any], size: int) -> ResultPage:
+def paginate(
+    queryset: QuerySet[LogEntry], sort: Sort, cleaned: dict[str, Any], size: int
+) -> ResultPage:
     """The page that ``cleaned`` (a valid :class:`PageForm`'s data) asks for."""
     if sort.keyset:
         return keyset_page(

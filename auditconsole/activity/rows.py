@@ -67,7 +67,12 @@ def object_page_url(content_type_id: int | None, object_id: str | None) -> str:
 def format_times(moment: datetime.datetime) -> tuple[str, str, str, str]:
     local = timezone.localtime(moment)
     utc = moment.astimezone(datetime.UTC)
-    return local.strftime(TIME_FORMAT), local.tzname() or "", utc.strftime(TIME_FORMAT), utc.isoformat()
+    return (
+        local.strftime(TIME_FORMAT),
+        local.tzname() or "",
+        utc.strftime(TIME_FORMAT),
+        utc.isoformat(),
+    )
 
 
 class RowPresenter:

@@ -86,7 +86,9 @@ class ActivitySearch:
         for name, value in self.cleaned.items():
             if name not in skip:
                 queryset = self.filterset.filters[name].filter(queryset, value)
-        if self.cleaned.get(OBJECT_ID) and (CONTENT_TYPE in skip or not self.cleaned.get(CONTENT_TYPE)):
+        if self.cleaned.get(OBJECT_ID) and (
+            CONTENT_TYPE in skip or not self.cleaned.get(CONTENT_TYPE)
+        ):
             queryset = self._object_id_by_index(queryset)
         return queryset
 

@@ -38,9 +38,10 @@ def summarize(queryset: QuerySet[LogEntry]) -> UserSummary:
         **{name: Count("pk", filter=Q(action_flag=flag)) for name, flag in ACTION_FLAGS.items()},
     )
     per_type = dict(
-        queryset.values_list("content_type_id").annotate(n=Count("pk")).order_by().values_list(
-            "content_type_id", "n"
-        )
+        queryset.values_list("content_type_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("content_type_id", "n")
     )
     types = ContentType.objects.in_bulk([pk for pk in per_type if pk is not None])
     by_content_type = sorted(

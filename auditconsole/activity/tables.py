@@ -50,7 +50,9 @@ class CellColumn(tables.Column):
 
 
 class ActivityTable(tables.Table):
-    time = CellColumn("time.html", accessor="action_time", verbose_name="Time", attrs={"td": {"class": "nowrap"}})
+    time = CellColumn(
+        "time.html", accessor="action_time", verbose_name="Time", attrs={"td": {"class": "nowrap"}}
+    )
     user = CellColumn("user.html", verbose_name="User")
     action = CellColumn("action.html", accessor="action_flag", verbose_name="Action")
     content_type = CellColumn("content_type.html", verbose_name="Model")
@@ -68,7 +70,6 @@ class ActivityTable(tables.Table):
         template_name = "auditconsole/activity/partials/table.html"
         empty_text = "No activity matches these filters."
         attrs = {"class": "activity-table"}
-
 
     @cached_property
     def cells(self) -> list[Cell]:

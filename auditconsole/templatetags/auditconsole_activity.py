@@ -20,4 +20,6 @@ def filter_url(context: template.Context, **changes: Any) -> str:
     """
     request = context["request"]
     path = context.get("page_path") or request.path
-    return url_with(path, request.GET, {k: (None if v is None else str(v)) for k, v in changes.items()})
+    return url_with(
+        path, request.GET, {k: (None if v is None else str(v)) for k, v in changes.items()}
+    )

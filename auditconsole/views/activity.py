@@ -92,7 +92,9 @@ class ActivityBase(ConsoleAccessMixin, FragmentMixin, TemplateView):
         args = [self.subject.pk] if self.subject is not None else []
         prefix = "user" if self.subject is not None else "activity"
         return url_with(
-            reverse(f"auditconsole:{prefix}_{name}", args=args), self.request.GET, drop=PANEL_IGNORED
+            reverse(f"auditconsole:{prefix}_{name}", args=args),
+            self.request.GET,
+            drop=PANEL_IGNORED,
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -251,7 +253,9 @@ class ObjectView(ConsoleAccessMixin, FragmentMixin, TemplateView):
                 after=cleaned.get("after"),
                 before=cleaned.get("before"),
             )
-        state = object_state(content_type, object_id, entries, request, self.latest_repr(entries, page))
+        state = object_state(
+            content_type, object_id, entries, request, self.latest_repr(entries, page)
+        )
         if page_form.is_valid() and page.is_first and not page.rows and not state.exists:
             # Nothing recorded and nothing there: not an object anyone can look at.
             raise Http404("No such object.")

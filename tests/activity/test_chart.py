@@ -16,8 +16,8 @@ from auditconsole.activity.chart import (
     MONTH,
     WEEK,
     Chart,
-    build_chart,
     bucket_edges,
+    build_chart,
     count_buckets,
     granularity_for,
     layout,
@@ -37,9 +37,14 @@ def chart_for(viewer, query: str = "", now: datetime.datetime = NOW) -> Chart | 
 
 @pytest.mark.parametrize(
     ("span", "granularity"),
-    [(datetime.timedelta(hours=5), HOUR), (datetime.timedelta(days=3), HOUR),
-     (datetime.timedelta(days=4), DAY), (datetime.timedelta(days=92), DAY),
-     (datetime.timedelta(days=200), WEEK), (datetime.timedelta(days=800), MONTH)],
+    [
+        (datetime.timedelta(hours=5), HOUR),
+        (datetime.timedelta(days=3), HOUR),
+        (datetime.timedelta(days=4), DAY),
+        (datetime.timedelta(days=92), DAY),
+        (datetime.timedelta(days=200), WEEK),
+        (datetime.timedelta(days=800), MONTH),
+    ],
 )
 def test_granularity(span, granularity) -> None:
     assert granularity_for(span) == granularity
@@ -60,7 +65,12 @@ def test_hour_edges_step_in_real_time_through_the_repeated_hour() -> None:
         edges = bucket_edges(start, start + datetime.timedelta(hours=2), HOUR)
     assert [e.astimezone(UTC).hour for e in edges] == [0, 1, 2, 3]
     # Paris shows 02:00 twice: the edges are still an hour apart in real time.
-    assert [e.astimezone(PARIS).strftime("%H%z") for e in edges] == ["02+0200", "02+0100", "03+0100", "04+0100"]
+    assert [e.astimezone(PARIS).strftime("%H%z") for e in edges] == [
+        "02+0200",
+        "02+0100",
+        "03+0100",
+        "04+0100",
+    ]
 
 
 def test_week_and_month_edges() -> None:
@@ -71,7 +81,9 @@ def test_week_and_month_edges() -> None:
     months = bucket_edges(start, datetime.datetime(2026, 6, 2, tzinfo=UTC), MONTH)
     assert [e.month for e in months] == [3, 4, 5, 6, 7]
     assert all(e.day == 1 for e in months)
-    december = bucket_edges(datetime.datetime(2026, 12, 5, tzinfo=UTC), datetime.datetime(2027, 1, 2, tzinfo=UTC), MONTH)
+    december = bucket_edges(
+        datetime.datetime(2026, 12, 5, tzinfo=UTC), datetime.datetime(2027, 1, 2, tzinfo=UTC), MONTH
+    )
     assert [(e.year, e.month) for e in december] == [(2026, 12), (2027, 1), (2027, 2)]
 
 
@@ -90,7 +102,17 @@ def test_count_buckets_in_one_query(superuser, django_assert_num_queries) -> Non
 
 def test_nice_ceiling() -> None:
     assert [nice_ceiling(v) for v in (0, 1, 2, 3, 7, 10, 11, 45, 51, 1000, 1001)] == [
-        1, 1, 2, 5, 10, 10, 20, 50, 100, 1000, 2000,
+        1,
+        1,
+        2,
+        5,
+        10,
+        10,
+        20,
+        50,
+        100,
+        1000,
+        2000,
     ]
 
 
@@ -154,7 +176,10 @@ def test_short_ranges_are_hourly_and_until_is_capped_at_now(superuser) -> None:
     assert chart.total == 1
     assert all("period" not in bar.url for bar in chart.bars)
     busy = next(bar for bar in chart.bars if bar.total)
-    assert busy.url == "/audit/activity/?since=2026-03-15T07%3A00%3A00%2B00%3A00&until=2026-03-15T08%3A00%3A00%2B00%3A00"
+    assert (
+        busy.url
+        == "/audit/activity/?since=2026-03-15T07%3A00%3A00%2B00%3A00&until=2026-03-15T08%3A00%3A00%2B00%3A00"
+    )
 
 
 def test_explicit_window_is_used(superuser) -> None:
@@ -204,7 +229,13 @@ def test_layout_of_an_empty_chart() -> None:
 @pytest.mark.parametrize("query", ["", "period=24h"])
 def test_a_bars_link_lists_exactly_its_entries(superuser, query) -> None:
     for hours in (1, 2, 2, 30, 50):
-        log(superuser, Customer, hours, CHANGE, when=NOW - datetime.timedelta(hours=hours, minutes=5))
+        log(
+            superuser,
+            Customer,
+            hours,
+            CHANGE,
+            when=NOW - datetime.timedelta(hours=hours, minutes=5),
+        )
     chart = chart_for(superuser, query)
     for bar in (bar for bar in chart.bars if bar.total):
         narrowed = ActivitySearch(QueryDict(bar.url.partition("?")[2]), superuser, now=NOW)

@@ -9,7 +9,12 @@ from django.contrib.admin.models import ADDITION, CHANGE, DELETION
 from django.contrib.auth.models import User
 from django.http import QueryDict
 
-from auditconsole.activity.facets import FacetBuilder, FacetGroup, compute_facets, custom_range_label
+from auditconsole.activity.facets import (
+    FacetBuilder,
+    FacetGroup,
+    compute_facets,
+    custom_range_label,
+)
 from auditconsole.activity.search import ActivitySearch
 from project.demo.models import Customer, Invoice, Ticket
 from tests.activity.entries import NOW, log
@@ -34,9 +39,13 @@ def desk(superuser, make_user):
     return {"alice": alice, "bob": bob, "carol": carol, "root": superuser}
 
 
-def facets(viewer, query: str = "", cube_limit: int | None = None, **kwargs) -> dict[str, FacetGroup]:
+def facets(
+    viewer, query: str = "", cube_limit: int | None = None, **kwargs
+) -> dict[str, FacetGroup]:
     search = ActivitySearch(QueryDict(query), viewer, now=NOW, **kwargs)
-    builder = FacetBuilder(search, "/audit/activity/", **({"cube_limit": cube_limit} if cube_limit is not None else {}))
+    builder = FacetBuilder(
+        search, "/audit/activity/", **({"cube_limit": cube_limit} if cube_limit is not None else {})
+    )
     return {group.key: group for group in builder.groups()}
 
 
@@ -70,7 +79,12 @@ def test_unfiltered_counts(desk, cube_limit) -> None:
     found = facets(desk["root"], cube_limit=cube_limit)
     assert found["user"].total == found["action"].total == found["content_type"].total == 8
     assert counts(found["action"]) == {"Addition": 2, "Change": 5, "Deletion": 1}
-    assert counts(found["date"]) == {"Today": 1, "Last 24 hours": 2, "Last 7 days": 5, "Last 30 days": 6}
+    assert counts(found["date"]) == {
+        "Today": 1,
+        "Last 24 hours": 2,
+        "Last 7 days": 5,
+        "Last 30 days": 6,
+    }
     assert found["date"].total == 8
 
 

@@ -27,8 +27,15 @@ PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
 @pytest.mark.parametrize(
     ("raw", "name"),
-    [("1", "addition"), ("2", "change"), ("3", "deletion"), ("addition", "addition"),
-     (" Change ", "change"), ("DELETION", "deletion"), ("", "")],
+    [
+        ("1", "addition"),
+        ("2", "change"),
+        ("3", "deletion"),
+        ("addition", "addition"),
+        (" Change ", "change"),
+        ("DELETION", "deletion"),
+        ("", ""),
+    ],
 )
 def test_action_field_reads_numbers_and_names(raw: str, name: str) -> None:
     assert ActionField().clean(raw) == name
@@ -59,7 +66,9 @@ def test_content_type_field_by_id_or_natural_key(ticket_type) -> None:
     assert field.clean("") is None
 
 
-@pytest.mark.parametrize("raw", ["demo.nope", "nope.ticket", ".", "abc", "99999999999999999999999", "-3"])
+@pytest.mark.parametrize(
+    "raw", ["demo.nope", "nope.ticket", ".", "abc", "99999999999999999999999", "-3"]
+)
 def test_content_type_field_rejects_unknown(ticket_type, raw: str) -> None:
     field = ContentTypeField(queryset=ContentType.objects.all())
     with pytest.raises(forms.ValidationError):
@@ -125,7 +134,9 @@ def test_date_means_the_whole_local_day(paris) -> None:
 def test_datetimes_naive_local_aware_kept(paris) -> None:
     field = DateBoundField(upper=True)
     assert field.clean("2026-01-31T14:30") == datetime.datetime(2026, 1, 31, 14, 30, tzinfo=PARIS)
-    assert field.clean("2026-01-31 14:30:15") == datetime.datetime(2026, 1, 31, 14, 30, 15, tzinfo=PARIS)
+    assert field.clean("2026-01-31 14:30:15") == datetime.datetime(
+        2026, 1, 31, 14, 30, 15, tzinfo=PARIS
+    )
     aware = field.clean("2026-01-31T14:30:00+00:00")
     assert aware == datetime.datetime(2026, 1, 31, 14, 30, tzinfo=datetime.UTC)
     assert field.clean("2026-01-31T14:30:00Z") == aware
@@ -134,7 +145,16 @@ def test_datetimes_naive_local_aware_kept(paris) -> None:
 
 
 @pytest.mark.parametrize(
-    "raw", ["yesterday", "2026-13-01", "2026-02-30", "2026-01-31T25:00", "31/01/2026", "2026-1-1x", "9" * 65]
+    "raw",
+    [
+        "yesterday",
+        "2026-13-01",
+        "2026-02-30",
+        "2026-01-31T25:00",
+        "31/01/2026",
+        "2026-1-1x",
+        "9" * 65,
+    ],
 )
 def test_bad_dates_are_errors(db, raw: str) -> None:
     with pytest.raises(forms.ValidationError):
@@ -164,7 +184,10 @@ def test_widget_type_follows_the_value(paris) -> None:
 def test_lenient_parsing_helpers(paris) -> None:
     assert parse_datetime_lenient("2026-02-30T10:00") is None
     assert parse_datetime_lenient("nope") is None
-    assert local_input_value(datetime.datetime(2026, 1, 1, 12, tzinfo=datetime.UTC)) == "2026-01-01T13:00:00"
+    assert (
+        local_input_value(datetime.datetime(2026, 1, 1, 12, tzinfo=datetime.UTC))
+        == "2026-01-01T13:00:00"
+    )
 
 
 def test_user_model_is_the_auth_user(db) -> None:

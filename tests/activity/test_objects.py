@@ -7,7 +7,12 @@ from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.test import RequestFactory
 
-from auditconsole.activity.objects import admin_change_url, find_instance, object_entries, object_state
+from auditconsole.activity.objects import (
+    admin_change_url,
+    find_instance,
+    object_entries,
+    object_state,
+)
 from project.demo.models import Customer, Invoice
 from tests.activity.entries import NOW, content_type, log
 
@@ -29,7 +34,9 @@ def test_find_existing_and_missing(customer) -> None:
     assert find_instance(ct, "999999") is None
 
 
-@pytest.mark.parametrize("object_id", ["abc", "1.5", "", "99999999999999999999999", "-1", "INV-2026-0001"])
+@pytest.mark.parametrize(
+    "object_id", ["abc", "1.5", "", "99999999999999999999999", "-1", "INV-2026-0001"]
+)
 def test_keys_that_do_not_fit_the_primary_key_read_as_missing(customer, object_id) -> None:
     assert find_instance(content_type(Customer), object_id) is None
 
@@ -38,7 +45,10 @@ def test_string_primary_keys(customer) -> None:
     from decimal import Decimal
 
     invoice = Invoice.objects.create(
-        number="INV-2026-0001", customer=customer, amount=Decimal("10.00"), due_date=datetime.date(2026, 4, 1)
+        number="INV-2026-0001",
+        customer=customer,
+        amount=Decimal("10.00"),
+        due_date=datetime.date(2026, 4, 1),
     )
     assert find_instance(content_type(Invoice), "INV-2026-0001") == invoice
     assert find_instance(content_type(Invoice), "INV-2026-0002") is None
@@ -49,8 +59,13 @@ def test_model_no_longer_installed(db) -> None:
     assert find_instance(gone, "1") is None
 
 
-def test_admin_link_only_when_the_admin_lets_the_viewer_change(customer, superuser, support_user, make_user) -> None:
-    assert admin_change_url(customer, request_for(superuser)) == f"/admin/demo/customer/{customer.pk}/change/"
+def test_admin_link_only_when_the_admin_lets_the_viewer_change(
+    customer, superuser, support_user, make_user
+) -> None:
+    assert (
+        admin_change_url(customer, request_for(superuser))
+        == f"/admin/demo/customer/{customer.pk}/change/"
+    )
     # The support agent may view customers, and this project's admin is for superusers only.
     assert admin_change_url(customer, request_for(support_user)) is None
     changer = make_user("changer", perms=("demo.change_customer",))
@@ -61,13 +76,24 @@ def test_admin_link_quotes_awkward_keys(customer, superuser) -> None:
     from decimal import Decimal
 
     invoice = Invoice.objects.create(
-        number="INV-2026-0001", customer=customer, amount=Decimal("1"), due_date=datetime.date(2026, 4, 1)
+        number="INV-2026-0001",
+        customer=customer,
+        amount=Decimal("1"),
+        due_date=datetime.date(2026, 4, 1),
     )
-    assert admin_change_url(invoice, request_for(superuser)) == "/admin/demo/invoice/INV-2026-0001/change/"
+    assert (
+        admin_change_url(invoice, request_for(superuser))
+        == "/admin/demo/invoice/INV-2026-0001/change/"
+    )
 
 
-def test_admin_link_for_unregistered_models_or_unmounted_admin(superuser, settings, customer) -> None:
-    assert admin_change_url(superuser.__class__.objects.create(username="x"), request_for(superuser)) is not None
+def test_admin_link_for_unregistered_models_or_unmounted_admin(
+    superuser, settings, customer
+) -> None:
+    assert (
+        admin_change_url(superuser.__class__.objects.create(username="x"), request_for(superuser))
+        is not None
+    )
     assert admin_change_url(ContentType.objects.first(), request_for(superuser)) is None
     settings.ROOT_URLCONF = "tests.activity.urls_without_admin"
     assert admin_change_url(customer, request_for(superuser)) is None
@@ -82,7 +108,10 @@ def test_admin_link_on_a_staff_admin_follows_change_permission(customer, make_us
     viewer = make_user("viewer2", perms=("demo.view_customer",))
     changer = make_user("changer2", perms=("demo.change_customer",))
     assert admin_change_url(customer, request_for(viewer), site) is None
-    assert admin_change_url(customer, request_for(changer), site) == f"/admin/demo/customer/{customer.pk}/change/"
+    assert (
+        admin_change_url(customer, request_for(changer), site)
+        == f"/admin/demo/customer/{customer.pk}/change/"
+    )
     unmounted = admin.AdminSite(name="elsewhere")
     unmounted.register(Customer)
     assert admin_change_url(customer, request_for(changer), unmounted) is None

@@ -23,7 +23,8 @@ from tests.activity.entries import NOW, log
 def entries(superuser) -> list[LogEntry]:
     """25 entries; pairs share a timestamp so that the id must break ties."""
     return [
-        log(superuser, Customer, n, when=NOW - datetime.timedelta(minutes=n // 2)) for n in range(25)
+        log(superuser, Customer, n, when=NOW - datetime.timedelta(minutes=n // 2))
+        for n in range(25)
     ]
 
 
@@ -54,21 +55,33 @@ def test_walking_back_returns_the_same_pages(entries) -> None:
     first = keyset_page(LogEntry.objects.all(), descending=True, size=5)
     assert first.is_first and not first.has_previous and first.has_next
     second = keyset_page(
-        LogEntry.objects.all(), descending=True, size=5, after=Cursor.decode(first.next_params["after"])
+        LogEntry.objects.all(),
+        descending=True,
+        size=5,
+        after=Cursor.decode(first.next_params["after"]),
     )
     third = keyset_page(
-        LogEntry.objects.all(), descending=True, size=5, after=Cursor.decode(second.next_params["after"])
+        LogEntry.objects.all(),
+        descending=True,
+        size=5,
+        after=Cursor.decode(second.next_params["after"]),
     )
     assert [e.pk for e in third.rows] == order[10:15]
     assert third.has_previous and not third.is_first
     back = keyset_page(
-        LogEntry.objects.all(), descending=True, size=5, before=Cursor.decode(third.previous_params["before"])
+        LogEntry.objects.all(),
+        descending=True,
+        size=5,
+        before=Cursor.decode(third.previous_params["before"]),
     )
     assert [e.pk for e in back.rows] == order[5:10]
     assert back.has_next and back.has_previous
     # Walking back to the start gives a full first page, not a short one.
     start = keyset_page(
-        LogEntry.objects.all(), descending=True, size=5, before=Cursor.decode(back.previous_params["before"])
+        LogEntry.objects.all(),
+        descending=True,
+        size=5,
+        before=Cursor.decode(back.previous_params["before"]),
     )
     assert [e.pk for e in start.rows] == order[:5]
     assert start.is_first and not start.has_previous
@@ -91,9 +104,20 @@ def test_cursor_round_trip() -> None:
 
 @pytest.mark.parametrize(
     "token",
-    ["", "garbage", "~", "2026-03-15T12:00:00Z", "2026-03-15T12:00:00Z~", "2026-03-15T12:00:00Z~x",
-     "2026-03-15T12:00:00~5", "2026-02-30T12:00:00Z~5", "nonsense~5", "2026-03-15T12:00:00Z~" + "9" * 19,
-     "2026-03-15T12:00:00Z~-5", "x" * 65],
+    [
+        "",
+        "garbage",
+        "~",
+        "2026-03-15T12:00:00Z",
+        "2026-03-15T12:00:00Z~",
+        "2026-03-15T12:00:00Z~x",
+        "2026-03-15T12:00:00~5",
+        "2026-02-30T12:00:00Z~5",
+        "nonsense~5",
+        "2026-03-15T12:00:00Z~" + "9" * 19,
+        "2026-03-15T12:00:00Z~-5",
+        "x" * 65,
+    ],
 )
 def test_bad_cursors_raise_value_error(token: str) -> None:
     with pytest.raises(ValueError):
@@ -122,7 +146,9 @@ def test_page_form_rejects_bad_paging(query: str, error: str) -> None:
 def test_page_form_accepts_good_paging() -> None:
     form = PageForm(QueryDict("after=2026-03-15T12:00:00Z~1&page=3"))
     assert form.is_valid()
-    assert form.cleaned_data["after"] == Cursor(datetime.datetime(2026, 3, 15, 12, tzinfo=datetime.UTC), 1)
+    assert form.cleaned_data["after"] == Cursor(
+        datetime.datetime(2026, 3, 15, 12, tzinfo=datetime.UTC), 1
+    )
     assert form.cleaned_data["page"] == 3
 
 

@@ -62,7 +62,15 @@ def test_apply_filters_rows(support_user, superuser) -> None:
 
 def test_scope_costs_constant_queries(make_user, django_assert_max_num_queries) -> None:
     few = make_user("few", perms=("demo.view_ticket",))
-    many = make_user("many", perms=tuple(f"{p.content_type.app_label}.{p.codename}" for p in Permission.objects.filter(codename__startswith="view_").select_related("content_type")))
+    many = make_user(
+        "many",
+        perms=tuple(
+            f"{p.content_type.app_label}.{p.codename}"
+            for p in Permission.objects.filter(codename__startswith="view_").select_related(
+                "content_type"
+            )
+        ),
+    )
     for user in (few, many):
         user = User.objects.get(pk=user.pk)
         # Django's two permission queries (user and group) and one for the content types.

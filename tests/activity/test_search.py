@@ -36,8 +36,12 @@ def data(superuser, make_user):
     bob = make_user("bob")
     days = [NOW - datetime.timedelta(days=n) for n in range(40)]
     entries = {
-        "a1": log(alice, Customer, 1, ADDITION, when=days[0], name="Acme Ltd", message=[{"added": {}}]),
-        "a2": log(alice, Customer, 1, CHANGE, when=days[2], name="Acme Ltd", message="Renamed the account"),
+        "a1": log(
+            alice, Customer, 1, ADDITION, when=days[0], name="Acme Ltd", message=[{"added": {}}]
+        ),
+        "a2": log(
+            alice, Customer, 1, CHANGE, when=days[2], name="Acme Ltd", message="Renamed the account"
+        ),
         "b1": log(bob, Ticket, 7, CHANGE, when=days[10], name="#7 Printer on fire"),
         "b2": log(bob, Invoice, "INV-2026-0001", DELETION, when=days[35], name="INV-2026-0001"),
         "r1": log(superuser, User, bob.pk, CHANGE, when=days[1], name="bob"),
@@ -47,7 +51,11 @@ def data(superuser, make_user):
 
 def keys(data, queryset) -> set[str]:
     ids = set(queryset.values_list("pk", flat=True))
-    return {key for key, value in data.items() if getattr(value, "pk", None) in ids and hasattr(value, "action_flag")}
+    return {
+        key
+        for key, value in data.items()
+        if getattr(value, "pk", None) in ids and hasattr(value, "action_flag")
+    }
 
 
 def test_unfiltered_superuser_sees_everything(superuser, data) -> None:
@@ -112,7 +120,9 @@ def test_user_and_content_type_by_id(superuser, data) -> None:
         ("q=" + "y" * 201, QUERY),
     ],
 )
-def test_bad_input_is_a_form_error_and_matches_nothing(superuser, data, query: str, field: str) -> None:
+def test_bad_input_is_a_form_error_and_matches_nothing(
+    superuser, data, query: str, field: str
+) -> None:
     found = search(superuser, query)
     assert not found.is_valid
     assert field in found.errors
@@ -146,7 +156,13 @@ def test_queryset_without_skips_only_the_named_filters(superuser, data) -> None:
     found = search(superuser, "action=change&content_type=demo.customer")
     assert keys(data, found.queryset_without([ACTION])) == {"a1", "a2"}
     assert keys(data, found.queryset_without([CONTENT_TYPE])) == {"a2", "b1", "r1"}
-    assert keys(data, found.queryset_without([ACTION, CONTENT_TYPE])) == {"a1", "a2", "b1", "b2", "r1"}
+    assert keys(data, found.queryset_without([ACTION, CONTENT_TYPE])) == {
+        "a1",
+        "a2",
+        "b1",
+        "b2",
+        "r1",
+    }
 
 
 def test_is_filtered(superuser, data) -> None:
@@ -167,9 +183,9 @@ def test_window(superuser, db) -> None:
 
 
 def test_period_today_is_local_midnight(superuser, settings) -> None:
-    from django.utils import timezone
-
     import zoneinfo
+
+    from django.utils import timezone
 
     with timezone.override(zoneinfo.ZoneInfo("America/New_York")):
         start = PERIODS_BY_KEY["today"].start(NOW)
@@ -177,7 +193,16 @@ def test_period_today_is_local_midnight(superuser, settings) -> None:
 
 
 def test_filter_params_are_the_contract() -> None:
-    assert FILTER_PARAMS == ("user", "action", "content_type", "period", "since", "until", "object_id", "q")
+    assert FILTER_PARAMS == (
+        "user",
+        "action",
+        "content_type",
+        "period",
+        "since",
+        "until",
+        "object_id",
+        "q",
+    )
 
 
 def test_object_id_alone_names_the_content_types(superuser, support_user, data) -> None:
@@ -187,9 +212,13 @@ def test_object_id_alone_names_the_content_types(superuser, support_user, data) 
     sql = str(found.queryset.query)
     assert '"content_type_id" IN (' in sql and "IS NULL" in sql
     # With a model given, or for a scoped viewer, the query already names them.
-    assert "IS NULL" not in str(search(superuser, "object_id=1&content_type=demo.customer").queryset.query)
+    assert "IS NULL" not in str(
+        search(superuser, "object_id=1&content_type=demo.customer").queryset.query
+    )
     scoped = search(support_user, "object_id=INV-2026-0001")
     assert list(scoped.queryset) == [data["b2"]]
     # The model facet drops the model filter but keeps the object id: still by index.
-    facet = search(superuser, "object_id=1&content_type=demo.customer").queryset_without([CONTENT_TYPE])
+    facet = search(superuser, "object_id=1&content_type=demo.customer").queryset_without(
+        [CONTENT_TYPE]
+    )
     assert "IS NULL" in str(facet.query)

@@ -23,7 +23,9 @@ def test_summary_of_a_users_activity(superuser, make_user, django_assert_max_num
     assert summary.first_seen == NOW - datetime.timedelta(days=9)
     assert summary.last_seen == NOW
     assert summary.by_action == [
-        Tally("Addition", 1, "addition"), Tally("Change", 2, "change"), Tally("Deletion", 1, "deletion")
+        Tally("Addition", 1, "addition"),
+        Tally("Change", 2, "change"),
+        Tally("Deletion", 1, "deletion"),
     ]
     assert summary.by_content_type == [
         Tally("Demo support desk | customer", 2, "demo.customer"),

@@ -14,7 +14,11 @@ from tests.activity.entries import log
 def rows(superuser, names: list[str]):
     entries = [log(superuser, Customer, n, name=name) for n, name in enumerate(names)]
     presenter = RowPresenter("/audit/activity/", QueryDict())
-    return presenter.rows(LogEntry.objects.select_related("user", "content_type").filter(pk__in=[e.pk for e in entries]).order_by("-id"))
+    return presenter.rows(
+        LogEntry.objects.select_related("user", "content_type")
+        .filter(pk__in=[e.pk for e in entries])
+        .order_by("-id")
+    )
 
 
 def test_rows_keep_the_database_order(superuser) -> None:
@@ -36,7 +40,12 @@ def test_presorted_data_ignores_ordering(db) -> None:
 def test_cells_and_exclusion(superuser) -> None:
     table = activity_table(rows(superuser, ["x"]), "-time")
     assert [c.template.rsplit("/", 1)[1] for c in table.cells] == [
-        "time.html", "user.html", "action.html", "content_type.html", "object.html", "change.html",
+        "time.html",
+        "user.html",
+        "action.html",
+        "content_type.html",
+        "object.html",
+        "change.html",
     ]
     assert table.cells[0].td_attrs == 'class="nowrap"'
     mine = activity_table([], "-time", exclude=("user",))
@@ -56,5 +65,9 @@ def test_renders_headers_with_sort_links_and_escaped_cells(superuser, rf: Reques
 
 def test_empty_table_says_so(rf: RequestFactory, db) -> None:
     request = rf.get("/")
-    html = render_to_string("auditconsole/activity/partials/table.html", {"table": ActivityTable(PresortedData([]))}, request=request)
+    html = render_to_string(
+        "auditconsole/activity/partials/table.html",
+        {"table": ActivityTable(PresortedData([]))},
+        request=request,
+    )
     assert "No activity matches these filters." in html

@@ -20,9 +20,23 @@ def desk(support_user, make_user):
     alice = make_user("alice")
     now = timezone.now()
     log(alice, Customer, 1, ADDITION, when=now - datetime.timedelta(hours=3), name="Acme Ltd")
-    log(alice, Customer, 1, CHANGE, when=now - datetime.timedelta(hours=2), name="Acme Ltd",
-        message=[{"changed": {"fields": ["Name", "Email"]}}])
-    log(alice, Ticket, 41, DELETION, when=now - datetime.timedelta(hours=1), name="#41 Printer on fire")
+    log(
+        alice,
+        Customer,
+        1,
+        CHANGE,
+        when=now - datetime.timedelta(hours=2),
+        name="Acme Ltd",
+        message=[{"changed": {"fields": ["Name", "Email"]}}],
+    )
+    log(
+        alice,
+        Ticket,
+        41,
+        DELETION,
+        when=now - datetime.timedelta(hours=1),
+        name="#41 Printer on fire",
+    )
     return alice
 
 
@@ -39,9 +53,13 @@ def test_filtering_swaps_the_table_and_pushes_the_url(login, support_user, desk)
     page.select_option("#id_action", "deletion")
     page.get_by_role("button", name="Filter").click()
     page.wait_for_url(re.compile(r".*/audit/activity/\?action=deletion$"))
-    page.wait_for_function("document.querySelectorAll('table.activity-table tbody tr').length === 1")
+    page.wait_for_function(
+        "document.querySelectorAll('table.activity-table tbody tr').length === 1"
+    )
     assert "#41 Printer on fire" in rows.first.inner_text()
-    assert page.evaluate("window.__stillHere") is True, "the table was swapped, not the page reloaded"
+    assert page.evaluate("window.__stillHere") is True, (
+        "the table was swapped, not the page reloaded"
+    )
     # Blank fields are left out of the pushed permalink.
     assert "user=" not in page.url and "q=" not in page.url
 
@@ -52,14 +70,18 @@ def test_filtering_swaps_the_table_and_pushes_the_url(login, support_user, desk)
     # A facet link swaps and pushes too; the form follows.
     page.locator("#facets a", has_text="Change").first.click()
     page.wait_for_url(re.compile(r".*action=change"))
-    page.wait_for_function("document.querySelectorAll('table.activity-table tbody tr').length === 1")
+    page.wait_for_function(
+        "document.querySelectorAll('table.activity-table tbody tr').length === 1"
+    )
     assert page.locator("#id_action").input_value() == "change"
     assert page.evaluate("window.__stillHere") is True
 
     # Back: htmx restores the previous URL with the whole page, not a bare fragment.
     page.go_back()
     page.wait_for_url(re.compile(r".*action=deletion$"))
-    page.wait_for_function("document.querySelectorAll('table.activity-table tbody tr').length === 1")
+    page.wait_for_function(
+        "document.querySelectorAll('table.activity-table tbody tr').length === 1"
+    )
     assert page.locator("header.site-header").count() == 1
     assert page.locator("#filters").count() == 1
     assert page.console_errors == []

@@ -71,7 +71,9 @@ def test_migration_is_non_atomic_and_depends_on_admin() -> None:
 
 
 @pytest.mark.postgres_only
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="CREATE INDEX CONCURRENTLY is PostgreSQL's")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="CREATE INDEX CONCURRENTLY is PostgreSQL's"
+)
 def test_postgres_rebuilds_an_invalid_index(transactional_db) -> None:
     # What a failed CREATE INDEX CONCURRENTLY leaves behind.
     with connection.cursor() as cursor:
@@ -79,7 +81,9 @@ def test_postgres_rebuilds_an_invalid_index(transactional_db) -> None:
             "UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'auditconsole_le_time_id'::regclass"
         )
     with connection.schema_editor(atomic=False) as editor:
-        assert migration._invalid_postgres_indexes(editor, list(EXPECTED)) == {"auditconsole_le_time_id"}
+        assert migration._invalid_postgres_indexes(editor, list(EXPECTED)) == {
+            "auditconsole_le_time_id"
+        }
         migration.add_indexes(_apps(), editor)
         assert migration._invalid_postgres_indexes(editor, list(EXPECTED)) == set()
     assert indexes() == EXPECTED

@@ -33,27 +33,74 @@ def desk(superuser, make_user):
     bob = make_user("bob")
     acme = Customer.objects.create(name="Acme Ltd", email="ops@acme.example")
     invoice = Invoice.objects.create(
-        number="INV-2026-0001", customer=acme, amount=Decimal("99.00"), due_date=datetime.date(2026, 4, 1)
+        number="INV-2026-0001",
+        customer=acme,
+        amount=Decimal("99.00"),
+        due_date=datetime.date(2026, 4, 1),
     )
     entries = {
-        "acme_added": log(alice, acme, acme.pk, ADDITION, when=now - datetime.timedelta(hours=1),
-                          name="Acme Ltd", message=[{"added": {}}]),
+        "acme_added": log(
+            alice,
+            acme,
+            acme.pk,
+            ADDITION,
+            when=now - datetime.timedelta(hours=1),
+            name="Acme Ltd",
+            message=[{"added": {}}],
+        ),
         "acme_changed": log(
-            alice, acme, acme.pk, CHANGE, when=now - datetime.timedelta(minutes=30), name="Acme Ltd",
+            alice,
+            acme,
+            acme.pk,
+            CHANGE,
+            when=now - datetime.timedelta(minutes=30),
+            name="Acme Ltd",
             message=auditconsole_message(
-                [{"field": "email", "label": "Email address", "old": "old@acme.example",
-                  "new": "ops@acme.example"}],
+                [
+                    {
+                        "field": "email",
+                        "label": "Email address",
+                        "old": "old@acme.example",
+                        "new": "ops@acme.example",
+                    }
+                ],
                 note="Customer called to update their address",
             ),
         ),
-        "ticket_deleted": log(bob, Ticket, 41, DELETION, when=now - datetime.timedelta(days=3),
-                              name="#41 Printer on fire"),
-        "invoice_added": log(bob, invoice, invoice.pk, ADDITION, when=now - datetime.timedelta(days=10),
-                             name="INV-2026-0001"),
-        "user_changed": log(superuser, User, bob.pk, CHANGE, when=now - datetime.timedelta(days=2),
-                            name="bob", message=[{"changed": {"fields": ["Staff status"]}}]),
+        "ticket_deleted": log(
+            bob,
+            Ticket,
+            41,
+            DELETION,
+            when=now - datetime.timedelta(days=3),
+            name="#41 Printer on fire",
+        ),
+        "invoice_added": log(
+            bob,
+            invoice,
+            invoice.pk,
+            ADDITION,
+            when=now - datetime.timedelta(days=10),
+            name="INV-2026-0001",
+        ),
+        "user_changed": log(
+            superuser,
+            User,
+            bob.pk,
+            CHANGE,
+            when=now - datetime.timedelta(days=2),
+            name="bob",
+            message=[{"changed": {"fields": ["Staff status"]}}],
+        ),
     }
-    return {"alice": alice, "bob": bob, "acme": acme, "invoice": invoice, "root": superuser, **entries}
+    return {
+        "alice": alice,
+        "bob": bob,
+        "acme": acme,
+        "invoice": invoice,
+        "root": superuser,
+        **entries,
+    }
 
 
 def ids(desk, *names: str) -> set[int]:
@@ -109,7 +156,8 @@ def test_list_shows_newest_first(desk, client_for) -> None:
     response = client_for(desk["root"]).get(ACTIVITY)
     assert response.status_code == 200
     assert entry_ids(response) == [
-        desk[n].pk for n in ("acme_changed", "acme_added", "user_changed", "ticket_deleted", "invoice_added")
+        desk[n].pk
+        for n in ("acme_changed", "acme_added", "user_changed", "ticket_deleted", "invoice_added")
     ]
     html = response.content.decode()
     assert "5 entries." in html
@@ -148,7 +196,9 @@ def test_url_contract_ids_and_dates(desk, client_for) -> None:
         desk, "ticket_deleted", "invoice_added"
     )
     ct = content_type(Customer).pk
-    assert set(entry_ids(client.get(f"{ACTIVITY}?content_type={ct}"))) == ids(desk, "acme_added", "acme_changed")
+    assert set(entry_ids(client.get(f"{ACTIVITY}?content_type={ct}"))) == ids(
+        desk, "acme_added", "acme_changed"
+    )
     day = (timezone.localtime(desk["ticket_deleted"].action_time)).date()
     response = client.get(f"{ACTIVITY}?since={day.isoformat()}&until={day.isoformat()}")
     assert set(entry_ids(response)) == ids(desk, "ticket_deleted")
@@ -173,7 +223,11 @@ def test_sortable_columns(desk, client_for) -> None:
     assert names == sorted(names)
     by_user_desc = entry_ids(client.get(f"{ACTIVITY}?sort=-user"))
     assert [LogEntry.objects.get(pk=pk).user.username for pk in by_user_desc] == [
-        "root", "bob", "bob", "alice", "alice"
+        "root",
+        "bob",
+        "bob",
+        "alice",
+        "alice",
     ]
     for sort in ("action", "-action", "content_type", "-content_type", "nonsense"):
         assert len(entry_ids(client.get(f"{ACTIVITY}?sort={sort}"))) == 5
@@ -194,8 +248,15 @@ def test_rows_render_like_the_admin_with_diffs_and_links(desk, client_for) -> No
 
 
 def test_user_supplied_text_is_escaped(desk, client_for) -> None:
-    log(desk["alice"], Customer, 9, name="<img src=x onerror=alert(1)>",
-        message=auditconsole_message([{"field": "n", "label": "<b>N</b>", "old": "<i>", "new": "</td>"}]))
+    log(
+        desk["alice"],
+        Customer,
+        9,
+        name="<img src=x onerror=alert(1)>",
+        message=auditconsole_message(
+            [{"field": "n", "label": "<b>N</b>", "old": "<i>", "new": "</td>"}]
+        ),
+    )
     html = client_for(desk["root"]).get(ACTIVITY).content.decode()
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<b>N</b>" not in html and "&lt;/td&gt;" in html
@@ -211,14 +272,18 @@ def test_htmx_gets_the_fragment_and_out_of_band_panels(desk, client_for) -> None
     assert "HX-Request" in fragment["Vary"] and "HX-Request" in full["Vary"]
     html = fragment.content.decode()
     assert "<html" not in html and "<html" in full.content.decode()
-    assert html.lstrip().startswith('<div id="results"') or 'id="results"' in html.split("\n", 3)[-1]
+    assert (
+        html.lstrip().startswith('<div id="results"') or 'id="results"' in html.split("\n", 3)[-1]
+    )
     assert '<form id="filters"' in html and 'hx-swap-oob="true"' in html
     assert re.search(r'<section id="facets"[^>]*hx-swap-oob="true"', html)
     assert entry_ids(fragment) == entry_ids(full)
 
 
 def test_history_restore_gets_the_whole_page(desk, client_for) -> None:
-    response = client_for(desk["root"]).get(ACTIVITY, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true")
+    response = client_for(desk["root"]).get(
+        ACTIVITY, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
     assert "<html" in response.content.decode()
     assert "HX-History-Restore-Request" in response["Vary"]
 
@@ -227,7 +292,9 @@ def test_links_swap_results_and_push_the_url(desk, client_for) -> None:
     html = client_for(desk["root"]).get(ACTIVITY).content.decode()
     assert 'hx-target="#results"' in html and 'hx-push-url="true"' in html
     form = re.search(r"<form id=\"filters\"[^>]*>", html).group(0)
-    assert 'method="get"' in form and f'action="{ACTIVITY}"' in form and f'hx-get="{ACTIVITY}"' in form
+    assert (
+        'method="get"' in form and f'action="{ACTIVITY}"' in form and f'hx-get="{ACTIVITY}"' in form
+    )
     # Lazy panels load themselves and push nothing.
     assert re.search(r'<section id="chart"[^>]*hx-target="this"[^>]*hx-push-url="false"', html)
 
@@ -247,7 +314,11 @@ def test_facets_fragment_and_page(desk, client_for) -> None:
 
 
 def test_facets_of_an_invalid_search(desk, client_for) -> None:
-    html = client_for(desk["root"]).get(reverse("auditconsole:activity_facets") + "?since=x", **HX).content.decode()
+    html = (
+        client_for(desk["root"])
+        .get(reverse("auditconsole:activity_facets") + "?since=x", **HX)
+        .content.decode()
+    )
     assert "fix the filters first" in html
 
 
@@ -267,7 +338,9 @@ def test_chart_fragment_and_page(desk, client_for) -> None:
 
 def test_chart_is_unlocalized(desk, client_for, settings) -> None:
     settings.LANGUAGE_CODE = "de"
-    fragment = client_for(desk["root"]).get(reverse("auditconsole:activity_chart"), **HX).content.decode()
+    fragment = (
+        client_for(desk["root"]).get(reverse("auditconsole:activity_chart"), **HX).content.decode()
+    )
     assert re.findall(r'<rect [^>]*width="(\d+,\d+)"', fragment) == []
     assert re.search(r'<rect [^>]*x="\d+(\.\d+)?"', fragment)
 
@@ -361,8 +434,15 @@ def test_huge_page_number_with_a_column_sort(desk, client_for) -> None:
 
 
 def test_unknown_user_page_is_404(desk, client_for) -> None:
-    assert client_for(desk["root"]).get(reverse("auditconsole:user", args=[999999])).status_code == 404
-    assert client_for(desk["root"]).get(reverse("auditconsole:user_summary", args=[999999])).status_code == 404
+    assert (
+        client_for(desk["root"]).get(reverse("auditconsole:user", args=[999999])).status_code == 404
+    )
+    assert (
+        client_for(desk["root"])
+        .get(reverse("auditconsole:user_summary", args=[999999]))
+        .status_code
+        == 404
+    )
 
 
 # --- Scoping -----------------------------------------------------------------------------
@@ -380,10 +460,15 @@ def test_support_agent_never_sees_user_rows(desk, client_for, support_user) -> N
     chart = client.get(reverse("auditconsole:activity_chart"), **HX).content.decode()
     assert "Change 1" in chart  # root's change to a User is not counted
     user_ct = content_type(User).pk
-    assert client.get(reverse("auditconsole:object", args=[user_ct, desk["bob"].pk])).status_code == 404
+    assert (
+        client.get(reverse("auditconsole:object", args=[user_ct, desk["bob"].pk])).status_code
+        == 404
+    )
     root_page = client.get(reverse("auditconsole:user", args=[desk["root"].pk]))
     assert entry_ids(root_page) == []
-    summary = client.get(reverse("auditconsole:user_summary", args=[desk["root"].pk]), **HX).content.decode()
+    summary = client.get(
+        reverse("auditconsole:user_summary", args=[desk["root"].pk]), **HX
+    ).content.decode()
     assert "No recorded activity that you may see." in summary
     form = client.get(ACTIVITY).content.decode()
     assert 'value="auth.user"' not in form
@@ -393,7 +478,10 @@ def test_superuser_sees_user_rows(desk, client_for) -> None:
     client = client_for(desk["root"])
     assert desk["user_changed"].pk in entry_ids(client.get(ACTIVITY))
     user_ct = content_type(User).pk
-    assert client.get(reverse("auditconsole:object", args=[user_ct, desk["bob"].pk])).status_code == 200
+    assert (
+        client.get(reverse("auditconsole:object", args=[user_ct, desk["bob"].pk])).status_code
+        == 200
+    )
 
 
 def test_scoping_can_be_switched_off(desk, client_for, support_user, settings) -> None:
@@ -406,7 +494,9 @@ def test_scoping_can_be_switched_off(desk, client_for, support_user, settings) -
 
 def test_object_page_timeline_and_state(desk, client_for) -> None:
     ct = content_type(Customer).pk
-    response = client_for(desk["root"]).get(reverse("auditconsole:object", args=[ct, desk["acme"].pk]))
+    response = client_for(desk["root"]).get(
+        reverse("auditconsole:object", args=[ct, desk["acme"].pk])
+    )
     html = response.content.decode()
     assert entry_ids(response) == [desk["acme_changed"].pk, desk["acme_added"].pk]
     assert "Exists" in html
@@ -418,7 +508,11 @@ def test_object_page_timeline_and_state(desk, client_for) -> None:
 
 def test_object_page_without_admin_link_for_agents(desk, client_for, support_user) -> None:
     ct = content_type(Customer).pk
-    html = client_for(support_user).get(reverse("auditconsole:object", args=[ct, desk["acme"].pk])).content.decode()
+    html = (
+        client_for(support_user)
+        .get(reverse("auditconsole:object", args=[ct, desk["acme"].pk]))
+        .content.decode()
+    )
     assert "Open in admin" not in html
 
 
@@ -433,13 +527,17 @@ def test_deleted_object_says_who_deleted_it(desk, client_for) -> None:
 
 def test_object_with_a_string_key(desk, client_for) -> None:
     ct = content_type(Invoice).pk
-    response = client_for(desk["root"]).get(reverse("auditconsole:object", args=[ct, "INV-2026-0001"]))
+    response = client_for(desk["root"]).get(
+        reverse("auditconsole:object", args=[ct, "INV-2026-0001"])
+    )
     assert response.status_code == 200
     assert entry_ids(response) == [desk["invoice_added"].pk]
     assert "Exists" in response.content.decode()
 
 
-@pytest.mark.parametrize("object_id", ["a/b/c", "with space", "ünïcode", "50%off", "q?x=1#frag", "trailing/"])
+@pytest.mark.parametrize(
+    "object_id", ["a/b/c", "with space", "ünïcode", "50%off", "q?x=1#frag", "trailing/"]
+)
 def test_awkward_object_ids_round_trip(desk, client_for, object_id) -> None:
     entry = log(desk["alice"], Ticket, object_id, name=f"ticket {object_id}")
     url = reverse("auditconsole:object", args=[content_type(Ticket).pk, object_id])
@@ -485,7 +583,11 @@ def test_object_page_paging_and_bad_cursor(desk, client_for, settings) -> None:
 def test_object_of_a_model_that_is_gone(desk, client_for) -> None:
     gone = ContentType.objects.create(app_label="retired", model="widget")
     log(desk["alice"], gone, 3, name="Widget 3")
-    html = client_for(desk["root"]).get(reverse("auditconsole:object", args=[gone.pk, 3])).content.decode()
+    html = (
+        client_for(desk["root"])
+        .get(reverse("auditconsole:object", args=[gone.pk, 3]))
+        .content.decode()
+    )
     assert "Model not installed" in html and "Widget 3" in html
 
 
@@ -503,7 +605,9 @@ def test_user_page_lists_their_entries_with_filters(desk, client_for) -> None:
     assert "<th" in html and ">User<" not in html  # nor a column
     assert set(entry_ids(client.get(url + "?action=deletion"))) == ids(desk, "ticket_deleted")
     # A user= parameter cannot widen the page to someone else.
-    assert set(entry_ids(client.get(url + f"?user={desk['alice'].pk}"))) == ids(desk, "ticket_deleted", "invoice_added")
+    assert set(entry_ids(client.get(url + f"?user={desk['alice'].pk}"))) == ids(
+        desk, "ticket_deleted", "invoice_added"
+    )
     assert f'hx-get="/audit/user/{desk["bob"].pk}/summary/"' in html
     assert f'hx-get="/audit/user/{desk["bob"].pk}/facets/"' in html
 
@@ -520,10 +624,14 @@ def test_user_summary(desk, client_for) -> None:
 
 def test_user_facets_and_chart(desk, client_for) -> None:
     client = client_for(desk["root"])
-    facets = client.get(reverse("auditconsole:user_facets", args=[desk["bob"].pk]), **HX).content.decode()
+    facets = client.get(
+        reverse("auditconsole:user_facets", args=[desk["bob"].pk]), **HX
+    ).content.decode()
     assert ">User<" not in facets
     assert f'href="/audit/user/{desk["bob"].pk}/?action=deletion"' in facets
-    chart = client.get(reverse("auditconsole:user_chart", args=[desk["bob"].pk]), **HX).content.decode()
+    chart = client.get(
+        reverse("auditconsole:user_chart", args=[desk["bob"].pk]), **HX
+    ).content.decode()
     assert "Addition 1" in chart and "Deletion 1" in chart
 
 
@@ -548,10 +656,20 @@ def grow(make_user, n: int, desk) -> None:
     # Session and user, then: rows, bounded count, the form's users and models (list);
     # cube, users, models, date aggregate and count (facets); latest and buckets (chart);
     # rows and object lookup (object page); plus the page's user on user pages.
-    [("activity", 6), ("activity_facets", 7), ("activity_chart", 5), ("user", 6), ("user_facets", 7),
-     ("user_chart", 5), ("user_summary", 6), ("object", 5)],
+    [
+        ("activity", 6),
+        ("activity_facets", 7),
+        ("activity_chart", 5),
+        ("user", 6),
+        ("user_facets", 7),
+        ("user_chart", 5),
+        ("user_summary", 6),
+        ("object", 5),
+    ],
 )
-def test_queries_do_not_grow_with_users_or_models(desk, client_for, make_user, django_assert_max_num_queries, name, limit) -> None:
+def test_queries_do_not_grow_with_users_or_models(
+    desk, client_for, make_user, django_assert_max_num_queries, name, limit
+) -> None:
     client = client_for(desk["root"])
     for n in (5, 50):
         grow(make_user, n, desk)
@@ -567,7 +685,9 @@ def test_queries_do_not_grow_with_users_or_models(desk, client_for, make_user, d
             assert client.get(url).status_code == 200
 
 
-def test_scoped_queries_are_constant_too(desk, client_for, make_user, support_user, django_assert_max_num_queries) -> None:
+def test_scoped_queries_are_constant_too(
+    desk, client_for, make_user, support_user, django_assert_max_num_queries
+) -> None:
     client = client_for(support_user)
     for n in (5, 50):
         grow(make_user, n, desk)

@@ -195,7 +195,7 @@ def test_sources_list_shows_files_and_links(client_for, superuser, sources) -> N
     assert response.context["rows"][0].total_size > 0
 
 
-@pytest.mark.urls("tests.views.logs_urls")
+@pytest.mark.urls("tests.sources.urls_with_tail")
 def test_sources_list_links_to_the_live_tail_once_it_exists(client_for, superuser, sources) -> None:
     text = body(client_for(superuser).get("/audit/logs/"))
     assert 'href="/audit/tail/app/"' in text
@@ -444,3 +444,41 @@ def test_newest_page_uses_few_queries(
     client = client_for(superuser)
     with django_assert_max_num_queries(4):
         assert client.get("/audit/logs/app/").status_code == 200
+
+
+def test_public_url_contract() -> None:
+    assert reverse("auditconsole:sources") == "/audit/logs/"
+    assert reverse("auditconsole:source", kwargs={"key": "app"}) == "/audit/logs/app/"
+    assert reverse("auditconsole:merged") == "/audit/logs/merged/"
+    token = cursors.dumps(cursors.REF, "app", ["app.log", 1, 2, 3, 4])
+    assert (
+        reverse("auditconsole:record", kwargs={"key": "app", "ref": token})
+        == f"/audit/logs/app/record/{token}/"
+    )
+
+
+def test_query_parameters_are_public_names() -> None:
+    from auditconsole.sources import query
+
+    names = (
+        query.LEVEL,
+        query.LOGGER,
+        query.TEXT,
+        query.REGEX,
+        query.SINCE,
+        query.UNTIL,
+        query.FIELD,
+        query.CURSOR,
+        query.SOURCES,
+    )
+    assert names == (
+        "level",
+        "logger",
+        "q",
+        "regex",
+        "since",
+        "until",
+        "field",
+        "cursor",
+        "sources",
+    )

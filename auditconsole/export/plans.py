@@ -1,0 +1,278 @@
+"""What one export writes: the page's own search, its rows, its columns, its file name.
+
+A plan is built from the query string of the page it exports and validated the way that
+page validates it, so an export can only ever contain what the page shows:
+
+* activity: :class:`~auditconsole.activity.search.ActivitySearch` (the FilterSet and the
+  viewer's scope) and the page's sort order;
+* logs: :class:`~auditconsole.sources.query.LogFilterForm` turned into the same
+  :class:`~auditconsole.sources.query.Query`, run by the same source.
+
+Paging parameters are ignored: an export is every matching row, not the page on screen.
+The views and the management command both start from a plan.
+"""
+
+from __future__ import annotations
+
+import datetime
+import shlex
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.admin.models import LogEntry
+from django.db.models import QuerySet
+from django.http import QueryDict
+from django.urls import reverse
+
+from auditconsole.activity.counting import count_results
+from auditconsole.activity.filters import FILTER_PARAMS
+from auditconsole.activity.ordering import DEFAULT_SORT, SORT, resolve_sort
+from auditconsole.activity.search import ActivitySearch
+from auditconsole.export.naming import export_filename
+from auditconsole.export.resources import LogEntryResource, LogRecordResource, StreamingResource
+from auditconsole.export.summary import filter_summary
+from auditconsole.sources.base import LogSource, default_budget
+from auditconsole.sources.merged import MergedSource
+from auditconsole.sources.query import (
+    FIELD,
+    LEVEL,
+    LOGGER,
+    REGEX,
+    SINCE,
+    SOURCES,
+    TEXT,
+    UNTIL,
+    LogFilterForm,
+    Query,
+)
+from auditconsole.sources.records import Record
+from auditconsole.sources.scanning import ScanContext
+
+ACTIVITY_VIEW = "activity"
+LOGS_VIEW = "logs"
+
+#: The query-string parameters an activity export reads (the activity page's, minus paging).
+ACTIVITY_PARAMS: tuple[str, ...] = (*FILTER_PARAMS, SORT)
+#: The parameters a log export reads (the browse page's, minus its cursor).
+SOURCE_PARAMS: tuple[str, ...] = (LEVEL, LOGGER, TEXT, REGEX, SINCE, UNTIL, FIELD)
+#: Parameters that are switches: ``--regex`` on the command line, ``regex=1`` in a URL.
+FLAG_PARAMS: frozenset[str] = frozenset({REGEX})
+COMMAND = "auditconsole_export"
+
+
+@dataclass(frozen=True)
+class RowEstimate:
+    """What the confirmation page can say of the row count before the download starts."""
+
+    count: int
+    #: ``count`` is every matching row (otherwise the count stopped early).
+    complete: bool
+    #: More rows match than the cap: the file will stop at the cap.
+    over_cap: bool = False
+    #: PostgreSQL's estimate of the whole result, when over the cap.
+    estimate: int | None = None
+
+
+def given_params(params: QueryDict, names: Iterable[str]) -> dict[str, list[str]]:
+    """The non-blank values of ``names`` in ``params``: what the audit record keeps."""
+    given = {}
+    for name in names:
+        values = [value for value in params.getlist(name) if value.strip()]
+        if values:
+            given[name] = values
+    return given
+
+
+def encoded(path: str, params: dict[str, list[str]]) -> str:
+    query = QueryDict(mutable=True)
+    for name, values in params.items():
+        query.setlist(name, values)
+    return f"{path}?{query.urlencode()}" if params else path
+
+
+class ExportPlan(ABC):
+    view: str
+    params: dict[str, list[str]]
+    source_key: str | None = None
+
+    noun: str
+
+    @property
+    @abstractmethod
+    def is_valid(self) -> bool: ...
+
+    @property
+    @abstractmethod
+    def form(self) -> Any: ...
+
+    @abstractmethod
+    def resource(self) -> StreamingResource: ...
+
+    @abstractmethod
+    def rows(self) -> Iterable[Any]:
+        """The objects to export, in the page's order, read lazily."""
+
+    @abstractmethod
+    def estimate(self, cap: int) -> RowEstimate: ...
+
+    @abstractmethod
+    def page_url(self) -> str:
+        """The page this export was taken from, with its filters."""
+
+    @abstractmethod
+    def command_words(self) -> list[str]:
+        """What follows ``auditconsole_export`` on the command line, before the options."""
+
+    @property
+    def summary(self) -> list[tuple[str, str]]:
+        return filter_summary(self.form) if self.is_valid else []
+
+    def errors(self) -> list[str]:
+        """Every problem with the filters, one line each, labelled."""
+        form = self.form
+        lines = []
+        for name, errors in form.errors.items():
+            field = form.fields.get(name)
+            label = f"{field.label}: " if field is not None and field.label else ""
+            lines.extend(f"{label}{error}" for error in errors)
+        return lines
+
+    def filename(self, now: datetime.datetime | None = None) -> str:
+        return export_filename(self.view, self.source_key, now=now)
+
+    @property
+    def headers(self) -> list[str]:
+        return self.resource().get_export_headers()
+
+    def command_line(self, as_user: str | None) -> str:
+        """The shell command that writes the same file without the cap."""
+        words = ["python", "manage.py", COMMAND, *self.command_words()]
+        for name, values in self.params.items():
+            if name == SOURCES:
+                continue
+            option = "--" + name.replace("_", "-")
+            for value in values:
+                words.extend([option] if name in FLAG_PARAMS else [option, value])
+        if as_user:
+            words.extend(["--as-user", as_user])
+        words.extend(["--output", self.filename()])
+        return shlex.join(words)
+
+
+class ActivityPlan(ExportPlan):
+    view = ACTIVITY_VIEW
+    noun = "activity rows"
+
+    def __init__(self, params: QueryDict, viewer: Any) -> None:
+        self.search = ActivitySearch(params, viewer)
+        self.sort = resolve_sort(params.get(SORT))
+        self.params = given_params(params, ACTIVITY_PARAMS)
+
+    @property
+    def is_valid(self) -> bool:
+        return self.search.is_valid
+
+    @property
+    def form(self) -> Any:
+        return self.search.form
+
+    @property
+    def summary(self) -> list[tuple[str, str]]:
+        items = super().summary
+        if self.is_valid and self.sort.alias != DEFAULT_SORT:
+            items.append(("Sorted by", self.sort.alias))
+        return items
+
+    def queryset(self) -> QuerySet[LogEntry]:
+        """The page's rows in the page's order; none when the filters are invalid."""
+        return self.search.queryset.order_by(*self.sort.ordering)
+
+    def rows(self) -> QuerySet[LogEntry]:
+        return self.queryset()
+
+    def resource(self) -> LogEntryResource:
+        return LogEntryResource()
+
+    def estimate(self, cap: int) -> RowEstimate:
+        counted = count_results(self.queryset(), cap)
+        return RowEstimate(
+            counted.value, complete=counted.exact, over_cap=not counted.exact, estimate=counted.estimate
+        )
+
+    def page_url(self) -> str:
+        return encoded(reverse("auditconsole:activity"), self.params)
+
+    def command_words(self) -> list[str]:
+        return [ACTIVITY_VIEW]
+
+
+class SourcePlan(ExportPlan):
+    """A log source, or several merged (then ``params`` also names them in ``sources``)."""
+
+    view = LOGS_VIEW
+
+    def __init__(self, source: LogSource, form: LogFilterForm) -> None:
+        self.source = source
+        self._form = form
+        self.source_key = source.key
+        names = (SOURCES, *SOURCE_PARAMS) if self.merged else SOURCE_PARAMS
+        self.params = given_params(form.data, names)
+
+    @property
+    def merged(self) -> bool:
+        return isinstance(self.source, MergedSource)
+
+    @property
+    def noun(self) -> str:
+        return f"records of log source {self.source.key!r}"
+
+    @property
+    def is_valid(self) -> bool:
+        return self._form.is_valid()
+
+    @property
+    def form(self) -> LogFilterForm:
+        return self._form
+
+    @property
+    def query(self) -> Query:
+        return self._form.to_query()
+
+    def rows(self) -> Iterator[Record]:
+        return self.source.iter_records(self.query)
+
+    def resource(self) -> LogRecordResource:
+        return LogRecordResource(columns=self.source.columns)
+
+    def estimate(self, cap: int) -> RowEstimate:
+        """Count matches within the browse page's scan budget, and no further.
+
+        Reading a whole log to count it would take as long as the export itself; the page
+        says "at least N" when the budget ran out first.
+        """
+        query = self.query
+        ctx = ScanContext(query=query, budget=default_budget())
+        scan = self.source.scan(query, None, ctx)
+        iterator = iter(scan)
+        count = 0
+        try:
+            for _ in iterator:
+                count += 1
+                if count > cap:
+                    return RowEstimate(cap, complete=False, over_cap=True)
+        finally:
+            close = getattr(iterator, "close", None)
+            if close is not None:
+                close()
+        return RowEstimate(count, complete=scan.cursor is None)
+
+    def page_url(self) -> str:
+        if self.merged:
+            return encoded(reverse("auditconsole:merged"), self.params)
+        return encoded(reverse("auditconsole:source", kwargs={"key": self.source.key}), self.params)
+
+    def command_words(self) -> list[str]:
+        keys = list(self.source.members) if isinstance(self.source, MergedSource) else [self.source.key]
+        return ["source", *keys]

@@ -1,0 +1,247 @@
+"""The columns of each export, as django-import-export ``Resource`` classes.
+
+import-export defines columns and their rendering well (``Field``, widgets, ``dehydrate_``
+methods, ``export_order``), so the console uses it for that. Its ``Resource.export()``,
+though, appends every row to a ``tablib.Dataset`` before anything is written, which does
+not survive an export of a million rows (see docs/export.md). The console streams instead
+(:mod:`auditconsole.export.streaming`), rendering each row with the resource as it goes,
+through :meth:`StreamingResource.row_renderer`.
+
+Every cell that could start a spreadsheet formula is escaped
+(:mod:`auditconsole.export.formulas`): in ``export_field()`` itself, so that a plain
+``Resource.export()`` of these resources (the benchmark's comparison, say) is escaped the
+same way, and in the row renderer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from operator import attrgetter
+from typing import Any
+
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import F, QuerySet
+from import_export import fields, resources, widgets
+
+from auditconsole.activity.fields import ACTION_NAMES, content_type_key
+from auditconsole.export.changes import ChangeRenderer
+from auditconsole.export.formulas import ESCAPE, FORMULA_PREFIXES, escape_formula
+from auditconsole.export.sql import UTCTimestamp
+from auditconsole.export.widgets import UTCDateTimeWidget
+from auditconsole.redaction import Redactor
+from auditconsole.sources.records import Record
+
+#: Rows fetched per database round trip (and per server-side cursor fetch on PostgreSQL).
+CHUNK_SIZE = 2000
+
+Renderer = Callable[[Any], list[Any]]
+_PREFIXES = frozenset(FORMULA_PREFIXES)
+
+
+class StreamingResource(resources.Resource):
+    """A resource whose cells are formula-escaped, and that can render rows one by one.
+
+    ``formula_safe`` names the fields whose values cannot start with a formula character
+    by construction (an id, a time written by the console, a fixed action name): the row
+    renderer does not look at them. Every other cell is escaped.
+    """
+
+    formula_safe: frozenset[str] = frozenset()
+
+    def export_field(self, field: fields.Field, instance: Any, **kwargs: Any) -> str:
+        return escape_formula(super().export_field(field, instance, **kwargs))
+
+    def row_renderer(self) -> Renderer:
+        """A function ``row -> cells`` that writes the same CSV as :meth:`export_resource`.
+
+        ``export_resource()`` works out the export fields, and each field's name and
+        dehydrate method, again for every cell; over a million rows that bookkeeping costs
+        more than the rendering itself. Here each column's function is looked up once,
+        exactly as ``export_field()`` looks it up. One shortcut: a plain attribute with
+        import-export's default ``Widget`` is read as is, and ``csv.writer`` writes it
+        as ``Widget.render`` would have (``None`` as an empty cell, anything else ``str()``).
+        """
+        export_fields = self.get_export_fields()
+        getters = [self._getter(field) for field in export_fields]
+        checked = [
+            index
+            for index, field in enumerate(export_fields)
+            if self.get_field_name(field) not in self.formula_safe
+        ]
+
+        def render(row: Any) -> list[Any]:
+            cells = [get(row) for get in getters]
+            for index in checked:
+                cell = cells[index]
+                if cell is None or cell == "":
+                    continue
+                if cell.__class__ is not str:
+                    cell = cells[index] = str(cell)
+                if cell[0] in _PREFIXES:
+                    cells[index] = ESCAPE + cell
+            return cells
+
+        return render
+
+    def _getter(self, field: fields.Field) -> Callable[[Any], Any]:
+        method = field.get_dehydrate_method(self.get_field_name(field))
+        if callable(method):
+            return method
+        bound = getattr(self, method, None)
+        if bound is not None:
+            return bound
+        if type(field.widget) is widgets.Widget and field.attribute and "__" not in field.attribute:
+            return attrgetter(field.attribute)
+        return field.export
+
+
+class LogEntryResource(StreamingResource):
+    """LogEntry rows, in the order of the queryset it is given.
+
+    It renders the named tuples of :meth:`values` (``QuerySet.values_list(named=True)``),
+    not model instances: building a ``LogEntry``, its ``User`` and its ``ContentType`` for
+    each row would cost more than everything else an export does. import-export's
+    ``Field`` reads attributes of any object.
+    """
+
+    id = fields.Field(attribute="id", column_name="id")
+    time = fields.Field(column_name="time", widget=UTCDateTimeWidget())
+    user = fields.Field(attribute="username", column_name="user")
+    action = fields.Field(column_name="action")
+    content_type = fields.Field(column_name="content_type")
+    object_id = fields.Field(attribute="object_id", column_name="object_id")
+    object_repr = fields.Field(column_name="object_repr")
+    change = fields.Field(column_name="change")
+    change_message = fields.Field(column_name="change_message")
+
+    formula_safe = frozenset({"id", "time", "action", "content_type"})
+
+    class Meta:
+        chunk_size = CHUNK_SIZE
+        export_order = (
+            "id",
+            "time",
+            "user",
+            "action",
+            "content_type",
+            "object_id",
+            "object_repr",
+            "change",
+            "change_message",
+        )
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.changes = ChangeRenderer()
+        self.redactor = Redactor()
+        self._content_types: dict[int, str] = {}
+        self._secret_hint = secret_hint(self.redactor)
+
+    @staticmethod
+    def values(queryset: QuerySet[LogEntry]) -> QuerySet[Any]:
+        """``queryset`` as the rows this resource renders: one query, no N+1.
+
+        The username comes from a join rather than a ``User`` per row, the time as text
+        from the database (:mod:`auditconsole.export.sql`), content types from Django's
+        ``ContentType`` cache (one query per type at most).
+        """
+        return queryset.annotate(
+            username=F(f"user__{get_user_model().USERNAME_FIELD}"),
+            time=UTCTimestamp("action_time"),
+        ).values_list(
+            "id",
+            "time",
+            "username",
+            "action_flag",
+            "content_type_id",
+            "object_id",
+            "object_repr",
+            "change_message",
+            named=True,
+        )
+
+    def rows(self, queryset: QuerySet[LogEntry]) -> Iterator[Any]:
+        return self.values(queryset).iterator(chunk_size=CHUNK_SIZE)
+
+    def dehydrate_time(self, row: Any) -> str:
+        value = row.time
+        # Text already, from the database, except on backends without a formatter.
+        return value if value.__class__ is str else self.fields["time"].widget.render(value)
+
+    def dehydrate_action(self, row: Any) -> str:
+        flag = row.action_flag
+        return ACTION_NAMES.get(flag, str(flag))
+
+    def dehydrate_content_type(self, row: Any) -> str:
+        pk = row.content_type_id
+        if pk is None:
+            return ""
+        key = self._content_types.get(pk)
+        if key is None:
+            key = self._content_types[pk] = content_type_key(ContentType.objects.get_for_id(pk))
+        return key
+
+    def dehydrate_object_repr(self, row: Any) -> str:
+        text = row.object_repr or ""
+        # Most names hold no key name at all; the regular expression decides that in C.
+        return self.redactor.redact_text(text) if self._secret_hint.search(text) else text
+
+    def dehydrate_change(self, row: Any) -> str:
+        return self.changes.cells(row.change_message).rendered
+
+    def dehydrate_change_message(self, row: Any) -> str:
+        return self.changes.cells(row.change_message).raw
+
+
+class LogRecordResource(StreamingResource):
+    """Log records: time, level, logger, message, source, file, then the source's columns.
+
+    Records come out of a source already redacted (:mod:`auditconsole.sources.records`).
+    ``columns`` are the source's configured extra fields (its ``"columns"`` option), one
+    CSV column each, named by their dotted path (``field:<path>`` if that name is taken).
+    """
+
+    time = fields.Field(
+        attribute="time", column_name="time", widget=UTCDateTimeWidget(timespec="milliseconds")
+    )
+    level = fields.Field(attribute="level", column_name="level")
+    logger = fields.Field(attribute="logger", column_name="logger")
+    message = fields.Field(attribute="message", column_name="message")
+    source = fields.Field(attribute="source", column_name="source")
+    file = fields.Field(attribute="file", column_name="file")
+
+    formula_safe = frozenset({"time"})
+
+    class Meta:
+        export_order = ("time", "level", "logger", "message", "source", "file")
+
+    def __init__(self, columns: Iterable[str] = (), **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        taken = {field.column_name for field in self.fields.values()}
+        for path in dict.fromkeys(columns):  # a column configured twice is written once
+            name = path if path not in taken else f"field:{path}"
+            taken.add(name)
+            self.fields[name] = fields.Field(column_name=name, dehydrate_method=_column(path))
+
+    def rows(self, records: Iterable[Record]) -> Iterator[Record]:
+        return iter(records)
+
+
+def secret_hint(redactor: Redactor) -> re.Pattern[str]:
+    """Matches any text that :meth:`Redactor.redact_text` might change (and more).
+
+    The redactor looks for its key names case-insensitively, reading ``-`` as ``_``;
+    so does this, in one pass of the regex engine.
+    """
+    needles = [re.escape(needle).replace("_", "[-_]") for needle in redactor.needles]
+    return re.compile("|".join(needles) or r"(?!)", re.IGNORECASE)
+
+
+def _column(path: str) -> Callable[[Record], str]:
+    def value(record: Record) -> str:
+        return record.column(path)
+
+    return value

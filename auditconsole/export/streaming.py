@@ -1,0 +1,139 @@
+"""Writing an export as CSV text, a chunk at a time, with flat memory.
+
+``CsvStream`` is what a ``StreamingHttpResponse`` and the management command iterate: it
+pulls rows from the queryset or the log source as the consumer asks for more, renders each
+with the resource, and hands over the CSV text in chunks of about a thousand rows. Nothing
+but the current chunk is ever held, whatever the row count.
+
+It also keeps score (rows written, whether the cap cut the export short, whether the
+consumer read to the end) and calls ``on_finish`` exactly once: when the last row has
+been written, or when the consumer stops early (a browser that disconnects makes the
+server close the response, which closes the stream). That is when the export is audited.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from itertools import islice
+from typing import Any
+
+from asgiref.sync import sync_to_async
+
+from auditconsole.export.resources import StreamingResource
+
+#: Rows rendered per chunk handed to the server.
+BATCH_ROWS = 1000
+#: Spreadsheets (Excel above all) need the byte order mark to read UTF-8 CSV as UTF-8.
+BOM = "\ufeff"
+
+
+class CsvStream:
+    def __init__(
+        self,
+        resource: StreamingResource,
+        rows: Iterable[Any],
+        *,
+        max_rows: int | None = None,
+        on_finish: Callable[[CsvStream], None] | None = None,
+        bom: bool = True,
+        batch_rows: int = BATCH_ROWS,
+    ) -> None:
+        self.resource = resource
+        self.rows = rows
+        self.max_rows = max_rows
+        self.on_finish = on_finish
+        self.bom = bom
+        self.batch_rows = batch_rows
+        #: Rows handed to the consumer so far.
+        self.written = 0
+        #: More rows matched than ``max_rows``: the file stops at the cap.
+        self.capped = False
+        #: The consumer read the whole file.
+        self.completed = False
+        self.finished = False
+        self._iterator: Iterator[str] | None = None
+
+    @property
+    def headers(self) -> list[str]:
+        return self.resource.get_export_headers()
+
+    def __iter__(self) -> Iterator[str]:
+        if self._iterator is None:
+            self._iterator = self._generate()
+        return self._iterator
+
+    def close(self) -> None:
+        """Stop: release the database cursor or log files, and report (once)."""
+        if self._iterator is not None:
+            self._iterator.close()  # runs the generator's ``finally`` if it had started
+        self._finish()
+
+    def _generate(self) -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        render = self.resource.row_renderer()
+        rows = iter(self.resource.rows(self.rows))
+        try:
+            if self.bom:
+                buffer.write(BOM)
+            writer.writerow(self.headers)
+            remaining = self.max_rows
+            while remaining is None or remaining > 0:
+                size = self.batch_rows if remaining is None else min(self.batch_rows, remaining)
+                batch = list(islice(rows, size))
+                if not batch:
+                    break
+                writer.writerows(map(render, batch))
+                self.written += len(batch)
+                if remaining is not None:
+                    remaining -= len(batch)
+                yield _drain(buffer)
+            if remaining == 0:
+                # At the cap: one more row says whether anything was left out.
+                self.capped = next(rows, None) is not None
+            tail = _drain(buffer)
+            if tail:  # the header, for an export with no rows
+                yield tail
+            self.completed = True
+        finally:
+            close = getattr(rows, "close", None)
+            if close is not None:
+                close()
+            self._finish()
+
+    def _finish(self) -> None:
+        if self.finished:
+            return
+        self.finished = True
+        if self.on_finish is not None:
+            self.on_finish(self)
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
+
+
+class AsyncCsvStream:
+    """A :class:`CsvStream` for ASGI servers.
+
+    Given a synchronous iterator, Django's ASGI handler reads the *whole* of it into a
+    list before sending a byte, which is exactly what streaming is for avoiding. This
+    pulls one chunk at a time instead, each in the thread that runs the ORM.
+    """
+
+    def __init__(self, stream: CsvStream) -> None:
+        self.stream = stream
+
+    async def __aiter__(self) -> AsyncIterator[str]:
+        iterator = iter(self.stream)
+        pull = sync_to_async(next, thread_sensitive=True)
+        while (chunk := await pull(iterator, None)) is not None:
+            yield chunk
+
+    def close(self) -> None:
+        self.stream.close()

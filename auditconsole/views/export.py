@@ -1,0 +1,182 @@
+"""CSV export: a confirmation step, then the streamed file; and a user's past exports.
+
+``activity/export/`` and ``logs/<key>/export/`` take the query string of the page they
+export and answer with a short page that says what the file will hold (the filters in
+words, how many rows, whether the cap will cut it short) before anything is downloaded.
+Its "Download" link is ``export.csv`` beside it, with the same query string, which
+streams the file (:mod:`auditconsole.export.streaming`).
+
+Both need the page's own permission and ``auditconsole.export``; a log source the user
+may not see is a 404, as on its page. Invalid filters are shown as errors, never a 500,
+and never an export of the valid half.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
+from django.core.handlers.asgi import ASGIRequest
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.generic import TemplateView
+
+from auditconsole.conf import conf
+from auditconsole.export.audit import VIA_WEB, ExportInfo, record_export
+from auditconsole.export.history import exports_of
+from auditconsole.export.plans import ActivityPlan, ExportPlan, SourcePlan, encoded
+from auditconsole.export.streaming import AsyncCsvStream, CsvStream
+from auditconsole.permissions import EXPORT, VIEW_ACTIVITY, VIEW_LOGS
+from auditconsole.sources.merged import MergedSource
+from auditconsole.sources.query import SOURCES, LogFilterForm, MergedFilterForm
+from auditconsole.sources.registry import (
+    UnknownSource,
+    get_source_for_user,
+    merged_source_for_user,
+    sources_for_user,
+)
+from auditconsole.views.base import ConsoleAccessMixin, HtmxFragmentMixin
+
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+
+
+def csv_response(request: HttpRequest, plan: ExportPlan) -> StreamingHttpResponse:
+    """The export as a download, audited when the stream ends."""
+    user = request.user
+    filename = plan.filename()
+    info = ExportInfo(
+        user_id=user.pk,
+        username=user.get_username(),
+        view=plan.view,
+        params=plan.params,
+        export_file=filename,
+        source_key=plan.source_key,
+        via=VIA_WEB,
+        max_rows=conf.EXPORT_MAX_ROWS,
+        noun=plan.noun,
+    )
+    stream = CsvStream(
+        plan.resource(), plan.rows(), max_rows=conf.EXPORT_MAX_ROWS, on_finish=partial(record_export, info)
+    )
+    content = AsyncCsvStream(stream) if isinstance(request, ASGIRequest) else stream
+    response = StreamingHttpResponse(content, content_type=CSV_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    # An audit export is nobody's to keep but the person who asked for it.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class ExportMixin(ConsoleAccessMixin):
+    """The confirmation page (``TemplateView``) or the download (``csv = True``)."""
+
+    template_name = "auditconsole/export/confirm.html"
+    csv = False
+    request: HttpRequest
+
+    def get_plan(self) -> ExportPlan:
+        raise NotImplementedError
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        plan = self.get_plan()
+        if self.csv and plan.is_valid:
+            return csv_response(request, plan)
+        context = self.get_context_data(plan=plan, **kwargs)
+        # The download URL with bad filters: the same page, as the answer to a bad request.
+        status = 400 if self.csv else 200
+        return self.render_to_response(context, status=status)  # type: ignore[attr-defined]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        plan: ExportPlan = kwargs["plan"]
+        cap = conf.EXPORT_MAX_ROWS
+        context.update(
+            cap=cap,
+            estimate=plan.estimate(cap) if plan.is_valid else None,
+            summary=plan.summary,
+            errors=plan.errors(),
+            headers=plan.resource().get_export_headers(),
+            filename=plan.filename(),
+            page_url=plan.page_url(),
+            download_url=self.download_url(plan),
+            command=plan.command_line(self.request.user.get_username()),
+        )
+        return context
+
+    def download_url(self, plan: ExportPlan) -> str:
+        return encoded(self.csv_path(), plan.params)
+
+    def csv_path(self) -> str:
+        raise NotImplementedError
+
+
+class ActivityExportView(ExportMixin, TemplateView):
+    permission_required = (VIEW_ACTIVITY, EXPORT)
+    extra_context = {"console_section": "activity", "what": "activity"}
+
+    def get_plan(self) -> ActivityPlan:
+        return ActivityPlan(self.request.GET, self.request.user)
+
+    def csv_path(self) -> str:
+        return reverse("auditconsole:activity_export_csv")
+
+
+class SourceExportView(ExportMixin, TemplateView):
+    permission_required = (VIEW_LOGS, EXPORT)
+    extra_context = {"console_section": "logs", "what": "logs"}
+
+    def get_plan(self) -> SourcePlan:
+        try:
+            source = get_source_for_user(self.kwargs["key"], self.request.user)
+        except (UnknownSource, ImproperlyConfigured):
+            raise Http404("No such log source.") from None
+        return SourcePlan(source, LogFilterForm(self.request.GET))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["source"] = kwargs["plan"].source
+        return context
+
+    def csv_path(self) -> str:
+        return reverse("auditconsole:source_export_csv", kwargs={"key": self.kwargs["key"]})
+
+
+class MergedExportView(SourceExportView):
+    """Several sources interleaved: ``logs/merged/export/?sources=app&sources=api``."""
+
+    def get_plan(self) -> SourcePlan:
+        user = self.request.user
+        keys = [key for key in self.request.GET.getlist(SOURCES) if key]
+        try:
+            source: MergedSource = merged_source_for_user(keys, user)
+        except (UnknownSource, ImproperlyConfigured):
+            raise Http404("No such log source.") from None
+        form = MergedFilterForm(
+            self.request.GET, source_choices=[(s.key, s.label) for s in sources_for_user(user)]
+        )
+        return SourcePlan(source, form)
+
+    def csv_path(self) -> str:
+        return reverse("auditconsole:merged_export_csv")
+
+
+class UserExportsView(ConsoleAccessMixin, HtmxFragmentMixin, TemplateView):
+    """The exports a user made, read back from the console's own log (user page panel)."""
+
+    permission_required = VIEW_ACTIVITY
+    template_name = "auditconsole/export/user_exports.html"
+    fragment_template_name = "auditconsole/export/partials/user_exports.html"
+    extra_context = {"console_section": "activity"}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        subject = get_object_or_404(get_user_model()._default_manager, pk=self.kwargs["user_id"])
+        context.update(
+            subject=subject,
+            history=exports_of(subject.pk, self.request.user),
+            audit_source_key=conf.EXPORT_AUDIT_SOURCE,
+        )
+        return context

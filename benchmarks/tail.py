@@ -1,0 +1,449 @@
+"""Benchmark of the live tail, end to end, on loopback only.
+
+    python benchmarks/tail.py              # everything, about four minutes
+    python benchmarks/tail.py --quick      # shorter steps and fewer samples
+
+Sets up a throwaway console (SQLite, one JSON-lines source, DEBUG off) in a temporary
+directory, then measures:
+
+* **server CPU per idle poll**: ``time.process_time()`` over N polls that find nothing
+  (``204``) through Django's test client in this process; and the same through a real
+  gunicorn worker, read from ``/proc/<worker>/stat`` (utime + stime) around N polls;
+* **write-to-display latency**: headless Chromium (Playwright) on the tail page served by
+  gunicorn; lines are appended at random intervals with their write time, and a
+  MutationObserver (injected from here with ``page.evaluate``, never part of the app)
+  stamps when each one enters the DOM. Median and p95, at the default 1 s poll and at 0.25 s;
+* **concurrent tailing clients per gunicorn worker**: one sync worker; N simulated tabs
+  (asyncio, raw HTTP/1.1) each poll once a second with the real headers and cursor, while
+  the log is idle, then while it receives 5 lines a second. N grows until the p95 poll
+  latency passes 1 s or requests fail; each step is bounded in time.
+
+Figures vary with the machine and its load: run it on a quiet machine and keep the second run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+KEY = "bench"
+CURSOR = re.compile(rb'name="cursor" value="([^"]+)"')
+POLL_HEADERS = {"HX-Request": "true", "HX-Target": "tail-lines", "HX-Trigger": "tail-poller"}
+SETTINGS = """
+import os
+from project.settings import *  # noqa: F403
+
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+# Static files straight from the app directories: no collectstatic for a benchmark.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+WHITENOISE_USE_FINDERS = True
+AUDITCONSOLE_TAIL_POLL_SECONDS = float(os.environ.get("BENCH_POLL_SECONDS", "1"))
+AUDITCONSOLE_LOG_SOURCES = {
+    "bench": {
+        "BACKEND": "auditconsole.sources.files.FileSource",
+        "LABEL": "Benchmark",
+        "OPTIONS": {"path": os.environ["BENCH_LOG"]},
+    }
+}
+"""
+
+
+def line(seq: int, message: str) -> bytes:
+    now = datetime.now(UTC)
+    record = {
+        "time": now.strftime("%Y-%m-%d %H:%M:%S,") + f"{now.microsecond // 1000:03d}",
+        "level": "INFO",
+        "name": "bench.writer",
+        "module": "bench",
+        "message": message,
+        "seq": seq,
+        "request_id": f"{random.getrandbits(64):016x}",
+    }
+    return json.dumps(record).encode() + b"\n"
+
+
+class Log:
+    """The followed file; writes are unbuffered, so a line is readable once written."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.seq = 0
+        self.lock = threading.Lock()
+
+    def write(self, message: str = "") -> tuple[int, float]:
+        with self.lock:
+            self.seq += 1
+            data = line(self.seq, message or f"event {self.seq}")
+            with self.path.open("ab", buffering=0) as handle:
+                handle.write(data)
+            return self.seq, time.time()
+
+
+# -- the console under test -------------------------------------------------------------------
+
+
+def setup(directory: Path, log: Log) -> tuple[dict[str, str], str]:
+    """Environment for this process and gunicorn; returns it and a logged-in session id."""
+    (directory / "bench_tail_settings.py").write_text(SETTINGS)
+    env = {
+        "DJANGO_SETTINGS_MODULE": "bench_tail_settings",
+        "SECRET_KEY": "bench-" + "k" * 60,
+        "AUDITCONSOLE_VAR_DIR": str(directory / "var"),
+        "AUDITCONSOLE_LOG_DIR": str(directory / "var" / "log"),
+        "BENCH_LOG": str(log.path),
+        "PYTHONPATH": os.pathsep.join([str(directory), str(ROOT)]),
+    }
+    env.pop("DATABASE_URL", None)
+    os.environ.update(env)
+    os.environ.pop("DATABASE_URL", None)
+    sys.path.insert(0, str(directory))
+    import django
+
+    django.setup()
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+    from django.test import Client
+
+    call_command("migrate", verbosity=0)
+    client = Client()
+    client.force_login(User.objects.create_superuser("bench", "bench@example.com", "pw"))
+    return env, client.cookies["sessionid"].value
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Gunicorn:
+    def __init__(self, env: dict[str, str], poll_seconds: float) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        full_env = {**os.environ, **env, "BENCH_POLL_SECONDS": str(poll_seconds)}
+        self.process = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "project.wsgi",
+                "--workers=1",
+                f"--bind=127.0.0.1:{self.port}",
+                "--backlog=2048",
+                "--timeout=60",
+            ],
+            env=full_env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.base + "/healthz", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            self.stop()
+            raise RuntimeError("gunicorn did not start")
+
+    @property
+    def worker_pid(self) -> int:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text()
+        return int(children.split()[0])
+
+    def worker_cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.worker_pid}/stat").read_text().rsplit(")", 1)[1].split()
+        utime, stime = int(fields[11]), int(fields[12])
+        return (utime + stime) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def start_token(base: str, session: str) -> str:
+    request = urllib.request.Request(
+        f"{base}/audit/tail/{KEY}/", headers={"Cookie": f"sessionid={session}"}
+    )
+    body = urllib.request.urlopen(request, timeout=10).read()
+    return CURSOR.search(body).group(1).decode()
+
+
+# -- 1. CPU per idle poll -----------------------------------------------------------------------------
+
+
+def idle_cpu_in_process(session_polls: int) -> tuple[float, float]:
+    """(CPU ms, wall ms) per idle poll through Django's test client, in this process."""
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    client = Client()
+    client.force_login(User.objects.get(username="bench"))
+    page = client.get(f"/audit/tail/{KEY}/")
+    token = CURSOR.search(page.content).group(1).decode()
+    url = f"/audit/tail/{KEY}/?cursor={quote(token)}"
+    headers = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in POLL_HEADERS.items()}
+    for _ in range(20):  # warm up
+        assert client.get(url, **headers).status_code == 204
+    cpu, wall = time.process_time(), time.perf_counter()
+    for _ in range(session_polls):
+        client.get(url, **headers)
+    return (
+        (time.process_time() - cpu) * 1000 / session_polls,
+        (time.perf_counter() - wall) * 1000 / session_polls,
+    )
+
+
+def idle_cpu_gunicorn(server: Gunicorn, session: str, polls: int) -> tuple[float, float]:
+    """(worker CPU ms, client-seen wall ms) per idle poll through gunicorn."""
+    token = start_token(server.base, session)
+    url = f"{server.base}/audit/tail/{KEY}/?cursor={quote(token)}"
+    request = urllib.request.Request(
+        url, headers={**POLL_HEADERS, "Cookie": f"sessionid={session}"}
+    )
+    for _ in range(20):
+        assert urllib.request.urlopen(request, timeout=10).status == 204
+    cpu = server.worker_cpu_seconds()
+    wall = time.perf_counter()
+    for _ in range(polls):
+        urllib.request.urlopen(request, timeout=10).read()
+    return (
+        (server.worker_cpu_seconds() - cpu) * 1000 / polls,
+        (time.perf_counter() - wall) * 1000 / polls,
+    )
+
+
+# -- 2. write-to-display latency in Chromium ---------------------------------------------------------
+
+OBSERVER = """() => {
+  window.__seen = {};
+  const list = document.getElementById('tail-lines');
+  new MutationObserver(mutations => {
+    const now = performance.timeOrigin + performance.now();
+    for (const mutation of mutations) {
+      for (const node of mutation.addedNodes) {
+        if (!node.classList || !node.classList.contains('tail-line')) continue;
+        const match = /lat (\\d+)$/.exec(node.querySelector('.tail-message').textContent);
+        if (match) window.__seen[match[1]] = now;
+      }
+    }
+  }).observe(list, {childList: true});
+}"""
+
+
+def display_latency(server: Gunicorn, session: str, log: Log, lines: int) -> list[float]:
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM_ARGS
+    from tests.services import CHROMIUM
+
+    written: dict[int, float] = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(base_url=server.base)
+        context.add_cookies([{"name": "sessionid", "value": session, "url": server.base}])
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+        page.goto(f"/audit/tail/{KEY}/")
+        page.evaluate(OBSERVER)
+        rng = random.Random(7)
+        for _ in range(lines):
+            # Random gaps, so writes land at every phase of the poll cycle.
+            time.sleep(rng.uniform(0.1, 0.6))
+            seq, at = log.write(f"lat {log.seq + 1}")
+            written[seq] = at * 1000
+        page.wait_for_timeout(3000)
+        seen = page.evaluate("window.__seen")
+        browser.close()
+    if errors:
+        print(f"  (browser console errors: {errors[:3]})")
+    missing = [seq for seq in written if str(seq) not in seen]
+    if missing:
+        print(f"  ({len(missing)} line(s) not displayed within 3 s of the last write)")
+    return [seen[str(seq)] - at for seq, at in written.items() if str(seq) in seen]
+
+
+# -- 3. concurrent clients ---------------------------------------------------------------------------
+
+
+async def http_get(port: int, path: str, session: str) -> tuple[int, bytes]:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    headers = "".join(f"{k}: {v}\r\n" for k, v in POLL_HEADERS.items())
+    writer.write(
+        (
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: sessionid={session}\r\n"
+            f"{headers}Connection: close\r\n\r\n"
+        ).encode()
+    )
+    await writer.drain()
+    data = await reader.read()
+    writer.close()
+    status = int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/") else 0
+    return status, data
+
+
+async def tab(
+    port: int, session: str, token: str, until: float, latencies: list[float], errors: list[str]
+) -> None:
+    loop = asyncio.get_running_loop()
+    await asyncio.sleep(random.uniform(0, 1))  # tabs opened at different moments
+    while loop.time() < until:
+        started = loop.time()
+        try:
+            status, body = await asyncio.wait_for(
+                http_get(port, f"/audit/tail/{KEY}/?cursor={quote(token)}", session), 10
+            )
+        except (OSError, TimeoutError) as exc:
+            errors.append(type(exc).__name__)
+            status, body = 0, b""
+        elapsed = loop.time() - started
+        if status in (200, 204):
+            latencies.append(elapsed)
+            if status == 200:
+                token = CURSOR.search(body).group(1).decode()
+        elif status:
+            errors.append(f"HTTP {status}")
+        await asyncio.sleep(max(0.0, 1.0 - elapsed))
+
+
+def step(
+    server: Gunicorn, session: str, clients: int, seconds: float
+) -> tuple[float, float, int, int]:
+    token = start_token(server.base, session)
+    latencies: list[float] = []
+    errors: list[str] = []
+    cpu = server.worker_cpu_seconds()
+
+    async def run() -> None:
+        until = asyncio.get_running_loop().time() + seconds
+        await asyncio.gather(
+            *(tab(server.port, session, token, until, latencies, errors) for _ in range(clients))
+        )
+
+    wall = time.perf_counter()
+    asyncio.run(run())
+    busy = (server.worker_cpu_seconds() - cpu) / (time.perf_counter() - wall)
+    if not latencies:
+        return float("inf"), busy, 0, len(errors)
+    p95 = statistics.quantiles(latencies, n=20)[-1] if len(latencies) > 1 else latencies[0]
+    return p95, busy, len(latencies), len(errors)
+
+
+def capacity(server: Gunicorn, session: str, log: Log, seconds: float, rate: float) -> int:
+    stop = threading.Event()
+
+    def writer() -> None:
+        while not stop.wait(1 / rate):
+            log.write()
+
+    thread = threading.Thread(target=writer, daemon=True)
+    if rate:
+        thread.start()
+    best = 0
+    try:
+        print("  | clients | polls/s answered | p95 latency | worker CPU busy | errors |")
+        print("  |---:|---:|---:|---:|---:|")
+        for clients in (10, 25, 50, 100, 150, 200, 300, 400, 600, 800):
+            p95, busy, answered, errors = step(server, session, clients, seconds)
+            print(
+                f"  | {clients} | {answered / seconds:,.0f} | {p95 * 1000:,.0f} ms | "
+                f"{busy:.0%} | {errors} |",
+                flush=True,
+            )
+            if p95 > 1.0 or errors:
+                break
+            best = clients
+    finally:
+        stop.set()
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="shorter steps, fewer samples")
+    args = parser.parse_args()
+    polls = 300 if args.quick else 1000
+    lines = 20 if args.quick else 60
+    seconds = 5.0 if args.quick else 10.0
+
+    directory = Path(tempfile.mkdtemp(prefix="auditconsole-tail-bench-"))
+    log = Log(directory / "bench.log")
+    for _ in range(500):
+        log.write()
+    servers: list[Gunicorn] = []
+    try:
+        env, session = setup(directory, log)
+        cpu, wall = idle_cpu_in_process(polls)
+        print(
+            f"idle poll, Django test client: {cpu:.2f} ms CPU, {wall:.2f} ms wall ({polls} polls)"
+        )
+
+        server = Gunicorn(env, 1.0)
+        servers.append(server)
+        cpu, wall = idle_cpu_gunicorn(server, session, polls)
+        print(
+            f"idle poll, gunicorn worker (/proc): {cpu:.2f} ms CPU; {wall:.2f} ms seen by the client"
+            f" ({polls} sequential polls)"
+        )
+        for poll_seconds in (1.0, 0.25):
+            if poll_seconds != 1.0:
+                server.stop()
+                server = Gunicorn(env, poll_seconds)
+                servers.append(server)
+            found = display_latency(server, session, log, lines)
+            if found:
+                found.sort()
+                p95 = found[min(len(found) - 1, int(len(found) * 0.95))]
+                print(
+                    f"write to display, poll every {poll_seconds:g} s: median "
+                    f"{statistics.median(found):.0f} ms, p95 {p95:.0f} ms, "
+                    f"min {found[0]:.0f} ms, max {found[-1]:.0f} ms ({len(found)} lines)"
+                )
+        server.stop()
+        server = Gunicorn(env, 1.0)
+        servers.append(server)
+        print("concurrent tabs polling once a second, one sync gunicorn worker, idle log:")
+        idle = capacity(server, session, log, seconds, 0)
+        print(f"  -> sustains {idle} tabs with p95 <= 1 s and no errors")
+        print("the same while the log receives 5 lines a second:")
+        busy = capacity(server, session, log, seconds, 5)
+        print(f"  -> sustains {busy} tabs with p95 <= 1 s and no errors")
+    finally:
+        for server in servers:
+            server.stop()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

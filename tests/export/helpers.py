@@ -1,0 +1,65 @@
+"""Helpers of the export tests: a real audit log file read back by a real log source,
+and CSV read back by Python's csv module. Used by tests/views/test_export.py too."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils.module_loading import import_string
+
+from auditconsole.export.audit import LOGGER_NAME
+from auditconsole.export.streaming import BOM
+from auditconsole.logconfig import json_formatter
+from tests.sources.helpers import FILE_SOURCE
+
+
+def json_handler(path: Path) -> logging.Handler:
+    """A file handler with the formatter :mod:`auditconsole.logconfig` configures."""
+    config = json_formatter()
+    factory = import_string(config.pop("()"))
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(factory(**config))
+    return handler
+
+
+@pytest.fixture
+def audit_log(tmp_path: Path, settings: Any) -> Iterator[Path]:
+    """Export records go to ``console.log`` in tmp_path, which the "console" source reads."""
+    path = tmp_path / "console.log"
+    handler = json_handler(path)
+    logger = logging.getLogger(LOGGER_NAME)
+    logger.addHandler(handler)
+    settings.AUDITCONSOLE_LOG_SOURCES = {
+        "console": {"BACKEND": FILE_SOURCE, "LABEL": "This console", "OPTIONS": {"path": str(path)}}
+    }
+    settings.AUDITCONSOLE_EXPORT_AUDIT_SOURCE = "console"
+    yield path
+    logger.removeHandler(handler)
+    handler.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_time_budget(settings: Any) -> None:
+    """Scans stop on bytes, never on the clock, so no test depends on the machine's speed."""
+    settings.AUDITCONSOLE_SCAN_BUDGET_SECONDS = 3600
+
+
+def read_csv(text: str | bytes | Iterable[str | bytes]) -> list[list[str]]:
+    """Every row of an export, header first, read by Python's csv module (BOM checked)."""
+    if not isinstance(text, str | bytes):
+        text = "".join(part.decode() if isinstance(part, bytes) else part for part in text)
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    assert text.startswith(BOM)
+    return list(csv.reader(io.StringIO(text[len(BOM) :], newline="")))
+
+
+def records(rows: list[list[str]]) -> list[dict[str, str]]:
+    header, *body = rows
+    return [dict(zip(header, row, strict=True)) for row in body]

@@ -45,8 +45,12 @@ test: $(STAMP)
 	$(PY) -m tests.services postgres -- $(PY) -m pytest --cov --cov-append --cov-report= --cov-fail-under=0 $(PG_PYTEST_ARGS)
 	$(PY) -m coverage report
 
+# Every benchmark pair on SQLite then PostgreSQL, then docs/benchmarks.md (docs/benchmarks.md
+# says how). Small defaults (about 10 minutes on 2 cores); the note's figures come from e.g.
+#   make bench BENCH_ARGS="--rows 1000000 --log-size 1G"
+BENCH_ARGS ?=
 bench: $(STAMP)
-	$(PY) -m benchmarks
+	$(PY) -m benchmarks $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .coverage .coverage.* dist build

@@ -38,9 +38,9 @@ import tempfile
 import threading
 import time
 import urllib.request
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -181,6 +181,10 @@ class Gunicorn:
         utime, stime = int(fields[11]), int(fields[12])
         return (utime + stime) / os.sysconf("SC_CLK_TCK")
 
+    def worker_runqueue_seconds(self) -> float:
+        """Time the worker was ready to run but waiting for a CPU (the machine's load)."""
+        return int(Path(f"/proc/{self.worker_pid}/schedstat").read_text().split()[1]) / 1e9
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -200,8 +204,9 @@ def start_token(base: str, session: str) -> str:
 # -- 1. CPU per idle poll -----------------------------------------------------------------------------
 
 
-def idle_cpu_in_process(session_polls: int) -> tuple[float, float]:
-    """(CPU ms, wall ms) per idle poll through Django's test client, in this process."""
+def poll_cpu_in_process(log: Log, polls: int) -> tuple[float, float, float]:
+    """CPU ms per poll through Django's test client, in this process: idle (204), wall
+    time of the idle poll, and CPU of a poll that brings 5 new lines."""
     from django.contrib.auth.models import User
     from django.test import Client
 
@@ -214,12 +219,20 @@ def idle_cpu_in_process(session_polls: int) -> tuple[float, float]:
     for _ in range(20):  # warm up
         assert client.get(url, **headers).status_code == 204
     cpu, wall = time.process_time(), time.perf_counter()
-    for _ in range(session_polls):
+    for _ in range(polls):
         client.get(url, **headers)
-    return (
-        (time.process_time() - cpu) * 1000 / session_polls,
-        (time.perf_counter() - wall) * 1000 / session_polls,
-    )
+    idle_cpu = (time.process_time() - cpu) * 1000 / polls
+    idle_wall = (time.perf_counter() - wall) * 1000 / polls
+    spent = 0.0
+    for _ in range(polls // 5):
+        for _ in range(5):
+            log.write()
+        cpu = time.process_time()
+        response = client.get(f"/audit/tail/{KEY}/?cursor={quote(token)}", **headers)
+        spent += time.process_time() - cpu
+        assert response.status_code == 200
+        token = CURSOR.search(response.content).group(1).decode()
+    return idle_cpu, idle_wall, spent * 1000 / (polls // 5)
 
 
 def idle_cpu_gunicorn(server: Gunicorn, session: str, polls: int) -> tuple[float, float]:
@@ -335,13 +348,23 @@ async def tab(
         await asyncio.sleep(max(0.0, 1.0 - elapsed))
 
 
-def step(
-    server: Gunicorn, session: str, clients: int, seconds: float
-) -> tuple[float, float, int, int]:
+@dataclass
+class Step:
+    p95: float
+    answered: int
+    errors: int
+    busy: float  # share of wall time the worker ran on a CPU
+    waiting: float  # share of wall time the worker was runnable but had no CPU
+    load_cpu: float  # CPU seconds per second used by this load generator
+
+
+def step(server: Gunicorn, session: str, clients: int, seconds: float) -> Step:
     token = start_token(server.base, session)
     latencies: list[float] = []
     errors: list[str] = []
     cpu = server.worker_cpu_seconds()
+    waited = server.worker_runqueue_seconds()
+    own = time.process_time()
 
     async def run() -> None:
         until = asyncio.get_running_loop().time() + seconds
@@ -351,11 +374,19 @@ def step(
 
     wall = time.perf_counter()
     asyncio.run(run())
-    busy = (server.worker_cpu_seconds() - cpu) / (time.perf_counter() - wall)
-    if not latencies:
-        return float("inf"), busy, 0, len(errors)
-    p95 = statistics.quantiles(latencies, n=20)[-1] if len(latencies) > 1 else latencies[0]
-    return p95, busy, len(latencies), len(errors)
+    wall = time.perf_counter() - wall
+    if len(latencies) > 1:
+        p95 = statistics.quantiles(latencies, n=20)[-1]
+    else:
+        p95 = latencies[0] if latencies else float("inf")
+    return Step(
+        p95=p95,
+        answered=len(latencies),
+        errors=len(errors),
+        busy=(server.worker_cpu_seconds() - cpu) / wall,
+        waiting=(server.worker_runqueue_seconds() - waited) / wall,
+        load_cpu=(time.process_time() - own) / wall,
+    )
 
 
 def capacity(server: Gunicorn, session: str, log: Log, seconds: float, rate: float) -> int:
@@ -370,16 +401,20 @@ def capacity(server: Gunicorn, session: str, log: Log, seconds: float, rate: flo
         thread.start()
     best = 0
     try:
-        print("  | clients | polls/s answered | p95 latency | worker CPU busy | errors |")
-        print("  |---:|---:|---:|---:|---:|")
-        for clients in (10, 25, 50, 100, 150, 200, 300, 400, 600, 800):
-            p95, busy, answered, errors = step(server, session, clients, seconds)
+        print(
+            "  | tabs | polls/s answered | p95 latency | errors | worker on CPU "
+            "| worker waiting for a CPU | load generator CPU |"
+        )
+        print("  |---:|---:|---:|---:|---:|---:|---:|")
+        for clients in (10, 25, 50, 75, 100, 150, 200, 300, 400, 600, 800):
+            result = step(server, session, clients, seconds)
             print(
-                f"  | {clients} | {answered / seconds:,.0f} | {p95 * 1000:,.0f} ms | "
-                f"{busy:.0%} | {errors} |",
+                f"  | {clients} | {result.answered / seconds:,.0f} | {result.p95 * 1000:,.0f} ms "
+                f"| {result.errors} | {result.busy:.0%} | {result.waiting:.0%} "
+                f"| {result.load_cpu:.0%} |",
                 flush=True,
             )
-            if p95 > 1.0 or errors:
+            if result.p95 > 1.0 or result.errors:
                 break
             best = clients
     finally:
@@ -404,10 +439,11 @@ def main() -> None:
     servers: list[Gunicorn] = []
     try:
         env, session = setup(directory, log)
-        cpu, wall = idle_cpu_in_process(polls)
+        cpu, wall, five = poll_cpu_in_process(log, polls)
         print(
             f"idle poll, Django test client: {cpu:.2f} ms CPU, {wall:.2f} ms wall ({polls} polls)"
         )
+        print(f"poll bringing 5 new lines, Django test client: {five:.2f} ms CPU")
 
         server = Gunicorn(env, 1.0)
         servers.append(server)

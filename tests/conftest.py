@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from auditconsole.permissions import PERMISSIONS
+
+# Property tests: quick by default; AUDITCONSOLE_FUZZ=nightly explores far more (the
+# security fuzzers scale their own budgets too, see tests/security/fuzzing.py).
+hypothesis_settings.register_profile("nightly", max_examples=5000, deadline=None)
+if os.environ.get("AUDITCONSOLE_FUZZ", "").lower() == "nightly":
+    hypothesis_settings.load_profile("nightly")
 
 
 def console_permissions(*codenames: str) -> list[Permission]:

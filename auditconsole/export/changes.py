@@ -27,6 +27,7 @@ from django.contrib.admin.models import LogEntry
 from auditconsole.changes import EXTRA_KEY, FieldChange, describe_change
 from auditconsole.changes import display_value as change_display
 from auditconsole.conf import conf
+from auditconsole.export.formulas import escape_formula
 from auditconsole.redaction import Redactor, is_sensitive
 
 #: Distinct messages remembered; past it the cache starts again (an export of a million
@@ -38,6 +39,8 @@ DIFF_SEPARATOR = "; "
 
 @dataclass(frozen=True)
 class ChangeCells:
+    """Both cells, ready for the CSV: masked, and formula-escaped."""
+
     rendered: str
     raw: str
 
@@ -55,7 +58,10 @@ class ChangeRenderer:
         if cells is None:
             if len(self._cache) >= self.cache_size:
                 self._cache.clear()
-            cells = self._cache[key] = ChangeCells(self.render(key), self.raw(key))
+            # Escaped here, once per distinct message, rather than once per row.
+            cells = self._cache[key] = ChangeCells(
+                escape_formula(self.render(key)), escape_formula(self.raw(key))
+            )
         return cells
 
     def render(self, change_message: str) -> str:
@@ -107,5 +113,7 @@ class ChangeRenderer:
         names = (row.get("field"), row.get("label"))
         if not any(is_sensitive(name) for name in names):
             return row
-        masked = {key: self.placeholder if key in ("old", "new") else value for key, value in row.items()}
+        masked = {
+            key: self.placeholder if key in ("old", "new") else value for key, value in row.items()
+        }
         return row if masked == row else masked

@@ -35,4 +35,3 @@ def escape_formula(value: Any) -> str:
     if text and text[0] in _PREFIXES:
         return ESCAPE + text
     return text
-

@@ -50,7 +50,10 @@ class ExportRow:
         data = record.data
         params = data.get("params")
         pairs = (
-            [(str(k), ", ".join(map(str, v)) if isinstance(v, list) else str(v)) for k, v in params.items()]
+            [
+                (str(k), ", ".join(map(str, v)) if isinstance(v, list) else str(v))
+                for k, v in params.items()
+            ]
             if isinstance(params, dict)
             else []
         )

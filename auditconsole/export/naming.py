@@ -16,7 +16,9 @@ STAMP_FORMAT = "%Y-%m-%dT%H%MZ"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 
-def export_filename(view: str, key: str | None = None, *, now: datetime.datetime | None = None) -> str:
+def export_filename(
+    view: str, key: str | None = None, *, now: datetime.datetime | None = None
+) -> str:
     moment = (now or timezone.now()).astimezone(datetime.UTC)
     parts = [view]
     if key:

@@ -198,7 +198,10 @@ class ActivityPlan(ExportPlan):
     def estimate(self, cap: int) -> RowEstimate:
         counted = count_results(self.queryset(), cap)
         return RowEstimate(
-            counted.value, complete=counted.exact, over_cap=not counted.exact, estimate=counted.estimate
+            counted.value,
+            complete=counted.exact,
+            over_cap=not counted.exact,
+            estimate=counted.estimate,
         )
 
     def page_url(self) -> str:
@@ -238,6 +241,9 @@ class SourcePlan(ExportPlan):
 
     @property
     def query(self) -> Query:
+        if not self.is_valid:
+            # Exporting the valid half of a request would answer a question nobody asked.
+            raise ValueError("The filters are not valid: nothing to export.")
         return self._form.to_query()
 
     def rows(self) -> Iterator[Record]:
@@ -274,5 +280,9 @@ class SourcePlan(ExportPlan):
         return encoded(reverse("auditconsole:source", kwargs={"key": self.source.key}), self.params)
 
     def command_words(self) -> list[str]:
-        keys = list(self.source.members) if isinstance(self.source, MergedSource) else [self.source.key]
+        keys = (
+            list(self.source.members)
+            if isinstance(self.source, MergedSource)
+            else [self.source.key]
+        )
         return ["source", *keys]

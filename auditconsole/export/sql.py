@@ -22,7 +22,10 @@ class UTCTimestamp(Func):
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         # Django stores aware datetimes in SQLite as naive UTC text.
         return self.as_sql(
-            compiler, connection, template="strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', %(expressions)s)", **extra
+            compiler,
+            connection,
+            template="strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', %(expressions)s)",
+            **extra,
         )
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
@@ -30,8 +33,7 @@ class UTCTimestamp(Func):
             compiler,
             connection,
             template=(
-                "to_char(%(expressions)s AT TIME ZONE 'UTC', "
-                "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+                "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
             ),
             **extra,
         )

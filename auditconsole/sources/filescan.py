@@ -43,6 +43,11 @@ SEEK_PROBE = 64 * 1024
 #: file without any recognisable record start cannot grow memory without bound.
 MAX_CONTINUATION_LINES = 2000
 
+#: Cursor times must fall inside years 1..9999 with a day to spare in every time zone:
+#: ``datetime`` cannot represent the others.
+_MIN_TIMESTAMP = -62_135_596_800 + 86_400
+_MAX_TIMESTAMP = 253_402_300_799 - 86_400
+
 _COMPLETE = "complete"
 _BUDGET = "budget"
 _SINCE = "since"
@@ -86,7 +91,12 @@ def parse_state(
             return optional
         return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
-    when_ok = when is None or (isinstance(when, int | float) and not isinstance(when, bool))
+    # A time a datetime can hold (a signed token is trusted, but not to be well-formed).
+    when_ok = when is None or (
+        isinstance(when, int | float)
+        and not isinstance(when, bool)
+        and _MIN_TIMESTAMP <= when <= _MAX_TIMESTAMP
+    )
     ok = (
         isinstance(name, str)
         and count(dev)

@@ -66,6 +66,10 @@ _MAIN_GROUPS = frozenset({"time", "level", "logger", "message"})
 # Pulls `"key": "value"` / `"key": 12` pairs out of a broken JSON line.
 _SALVAGE = re.compile(r'"(?P<key>[@\w.]+)"\s*:\s*(?P<value>"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?)')
 _SALVAGE_WINDOW = 16 * 1024
+# orjson reads an integer beyond 64 bits as a float, silently dropping digits (an id
+# 123456789012345678901234567890 would read 1.2345678901234568e+29); the stdlib keeps
+# it exact. Such an integer has at least 19 digits, which few lines contain.
+_LONG_DIGITS = re.compile(rb"\d{19}")
 
 
 @dataclass(frozen=True)
@@ -154,6 +158,9 @@ class Parser:
                 obj = orjson.loads(line)
             except orjson.JSONDecodeError as exc:
                 obj, error = _stdlib_json(line, exc)
+            else:
+                if _LONG_DIGITS.search(line) is not None:
+                    obj = _exact_integers(line, obj)
         if isinstance(obj, dict):
             return self._from_object(obj, line, origin, offset, end, secrets)
         if obj is not _MISSING:
@@ -376,7 +383,7 @@ def _decode(line: bytes) -> tuple[str, bool]:
 
 
 def _stdlib_json(line: bytes, exc: orjson.JSONDecodeError) -> tuple[Any, str]:
-    """The stdlib also reads NaN and integers beyond 64 bits, which orjson refuses."""
+    """The stdlib also reads NaN, Infinity and numbers beyond a double, which orjson refuses."""
     try:
         text = line.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -387,6 +394,14 @@ def _stdlib_json(line: bytes, exc: orjson.JSONDecodeError) -> tuple[Any, str]:
         return json.loads(text), ""
     except (ValueError, RecursionError):
         return _MISSING, f"not valid JSON: {exc}"
+
+
+def _exact_integers(line: bytes, parsed: Any) -> Any:
+    """``line`` read again by the stdlib, whose integers are exact; else ``parsed``."""
+    try:
+        return json.loads(line.decode("utf-8"))
+    except (ValueError, RecursionError):  # pragma: no cover - orjson has read it already
+        return parsed
 
 
 def _json_type(value: Any) -> str:

@@ -29,6 +29,7 @@ from auditconsole.conf import conf
 from auditconsole.sources import levels
 from auditconsole.sources.cursor import MAX_TOKEN_LENGTH
 from auditconsole.sources.records import MISSING, Record
+from auditconsole.sources.regexes import backtracking_risk
 
 LEVEL = "level"
 LOGGER = "logger"
@@ -309,6 +310,10 @@ class LogFilterForm(forms.Form):
                     re.compile(text)
                 except re.error as exc:
                     self.add_error(TEXT, f"Not a valid regular expression: {exc}.")
+                else:
+                    risk = backtracking_risk(text)
+                    if risk is not None:
+                        self.add_error(TEXT, risk)
         since, until = cleaned.get(SINCE), cleaned.get(UNTIL)
         if since and until and since > until:
             self.add_error(UNTIL, "“Until” must be after “since”.")

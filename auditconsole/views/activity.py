@@ -17,7 +17,6 @@ from django.db.models import QuerySet
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 
@@ -50,27 +49,7 @@ from auditconsole.views.base import ConsoleAccessMixin, HtmxFragmentMixin
 PANEL_IGNORED = PAGE_PARAMS
 
 
-class FragmentMixin(HtmxFragmentMixin):
-    """:class:`HtmxFragmentMixin`, plus: htmx's history restore wants the whole page.
-
-    With the history cache off (see base.html), the back button makes htmx re-request the
-    URL with ``HX-Request`` *and* ``HX-History-Restore-Request``, and swaps the answer into
-    the body: a bare fragment there would leave a page without its header and sidebar.
-    """
-
-    def get_template_names(self) -> list[str]:
-        htmx = getattr(self.request, "htmx", None)
-        if htmx and htmx.history_restore_request:
-            return [self.template_name]
-        return super().get_template_names()
-
-    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> Any:
-        response = super().render_to_response(context, **kwargs)
-        patch_vary_headers(response, ("HX-History-Restore-Request",))
-        return response
-
-
-class ActivityBase(ConsoleAccessMixin, FragmentMixin, TemplateView):
+class ActivityBase(ConsoleAccessMixin, HtmxFragmentMixin, TemplateView):
     permission_required = VIEW_ACTIVITY
     extra_context = {"console_section": "activity"}
 
@@ -220,7 +199,7 @@ class UserSummaryView(SubjectMixin, ActivityBase):
         return context
 
 
-class ObjectView(ConsoleAccessMixin, FragmentMixin, TemplateView):
+class ObjectView(ConsoleAccessMixin, HtmxFragmentMixin, TemplateView):
     """Every entry about one object, newest first, and what became of the object."""
 
     permission_required = VIEW_ACTIVITY

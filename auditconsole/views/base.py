@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 from auditconsole.permissions import has_console_perms
 
@@ -15,7 +17,8 @@ class ConsoleAccessMixin(PermissionRequiredMixin):
     """Active staff holding ``permission_required``; anonymous users go to the login page.
 
     ``AccessMixin.handle_no_permission`` already redirects anonymous users and raises
-    ``PermissionDenied`` (a 403) for authenticated ones, which is the behaviour we want.
+    ``PermissionDenied`` (a 403) for authenticated ones, which is the behaviour we want,
+    except for htmx requests: see :meth:`handle_no_permission`.
     """
 
     permission_required: str | tuple[str, ...] = ()
@@ -23,13 +26,39 @@ class ConsoleAccessMixin(PermissionRequiredMixin):
     def has_permission(self) -> bool:
         return has_console_perms(self.request.user, *self.get_permission_required())
 
+    def handle_no_permission(self) -> HttpResponse:
+        request = self.request
+        htmx = getattr(request, "htmx", None)
+        if htmx and not request.user.is_authenticated:
+            # htmx would follow a redirect and swap the login page into the fragment (a
+            # live tail polling after its session ended would fill up with login forms):
+            # HX-Redirect makes it load the login page as a page, back to where it was.
+            login = redirect_to_login(
+                htmx.current_url_abs_path or request.get_full_path(),
+                self.get_login_url(),
+                self.get_redirect_field_name(),
+            )
+            return HttpResponseClientRedirect(login.url)
+        return super().handle_no_permission()
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().dispatch(request, *args, **kwargs)
+        # Audit data must not linger in a shared or browser cache, as the admin's pages
+        # (never_cache); a view that set its own Cache-Control (an export) keeps it.
+        if not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+        return response
+
 
 class HtmxFragmentMixin:
     """One URL serves the full page, or only its swap target when htmx asks.
 
     The page template includes ``fragment_template_name``; an htmx request renders that
     partial alone, so the page and the fragment cannot drift apart. Boosted requests want
-    the whole page. ``Vary: HX-Request`` stops caches from mixing the two answers up.
+    the whole page, and so does htmx's history restore: with the history cache off (see
+    base.html) the back button re-requests the URL with ``HX-Request`` *and*
+    ``HX-History-Restore-Request`` and swaps the answer into the body, where a bare fragment
+    would leave a page without its header. ``Vary`` stops caches mixing the answers up.
     """
 
     request: HttpRequest
@@ -38,11 +67,16 @@ class HtmxFragmentMixin:
 
     def get_template_names(self) -> list[str]:
         htmx = getattr(self.request, "htmx", None)
-        if self.fragment_template_name and htmx and not htmx.boosted:
+        if (
+            self.fragment_template_name
+            and htmx
+            and not htmx.boosted
+            and not htmx.history_restore_request
+        ):
             return [self.fragment_template_name]
         return super().get_template_names()  # type: ignore[misc]
 
     def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
         response = super().render_to_response(context, **kwargs)  # type: ignore[misc]
-        patch_vary_headers(response, ("HX-Request",))
+        patch_vary_headers(response, ("HX-Request", "HX-History-Restore-Request"))
         return response

@@ -44,10 +44,14 @@ from auditconsole.views.base import ConsoleAccessMixin, HtmxFragmentMixin
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
 
-def csv_response(request: HttpRequest, plan: ExportPlan) -> StreamingHttpResponse:
+def csv_response(request: HttpRequest, plan: ExportPlan) -> HttpResponse:
     """The export as a download, audited when the stream ends."""
     user = request.user
     filename = plan.filename()
+    if request.method == "HEAD":
+        # Servers iterate the body of a HEAD response only to throw it away: do not read
+        # (and record) an export that nobody receives.
+        return attachment(HttpResponse(content_type=CSV_CONTENT_TYPE), filename)
     info = ExportInfo(
         user_id=user.pk,
         username=user.get_username(),
@@ -60,10 +64,16 @@ def csv_response(request: HttpRequest, plan: ExportPlan) -> StreamingHttpRespons
         noun=plan.noun,
     )
     stream = CsvStream(
-        plan.resource(), plan.rows(), max_rows=conf.EXPORT_MAX_ROWS, on_finish=partial(record_export, info)
+        plan.resource(),
+        plan.rows(),
+        max_rows=conf.EXPORT_MAX_ROWS,
+        on_finish=partial(record_export, info),
     )
     content = AsyncCsvStream(stream) if isinstance(request, ASGIRequest) else stream
-    response = StreamingHttpResponse(content, content_type=CSV_CONTENT_TYPE)
+    return attachment(StreamingHttpResponse(content, content_type=CSV_CONTENT_TYPE), filename)
+
+
+def attachment(response: HttpResponse, filename: str) -> HttpResponse:
     response["Content-Disposition"] = content_disposition_header(True, filename)
     # An audit export is nobody's to keep but the person who asked for it.
     response["Cache-Control"] = "no-store"
@@ -98,7 +108,7 @@ class ExportMixin(ConsoleAccessMixin):
             estimate=plan.estimate(cap) if plan.is_valid else None,
             summary=plan.summary,
             errors=plan.errors(),
-            headers=plan.resource().get_export_headers(),
+            headers=plan.headers,
             filename=plan.filename(),
             page_url=plan.page_url(),
             download_url=self.download_url(plan),

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
-from django.urls import NoReverseMatch, reverse
-from django.utils.cache import patch_vary_headers
+from django.urls import reverse
 from django.views.generic import TemplateView
 
 from auditconsole.permissions import VIEW_LOGS
@@ -74,12 +74,12 @@ def url_with(path: str, params: QueryDict, **changes: Any) -> str:
     return f"{path}?{encoded}" if encoded else path
 
 
-def tail_url_for(key: str) -> str | None:
-    """The live tail of ``key``, once the live-tail pages exist (they are optional here)."""
-    try:
-        return reverse("auditconsole:tail", kwargs={"key": key})
-    except NoReverseMatch:
-        return None
+def tail_url_for(source: LogSource) -> str:
+    """The live tail of ``source``; a merged view tails the same set of sources merged."""
+    if isinstance(source, MergedSource):
+        keys = urlencode([(SOURCES, member.key) for member in source.sources])
+        return f"{reverse('auditconsole:tail_merged')}?{keys}"
+    return reverse("auditconsole:tail", kwargs={"key": source.key})
 
 
 class LogsAccessMixin(ConsoleAccessMixin):
@@ -97,7 +97,7 @@ class SourceRow:
     newest: datetime | None
     total_size: int
     browse_url: str
-    tail_url: str | None
+    tail_url: str
 
 
 class SourceListView(LogsAccessMixin, TemplateView):
@@ -125,7 +125,7 @@ class SourceListView(LogsAccessMixin, TemplateView):
             newest=newest,
             total_size=sum(info.size for info in files),
             browse_url=reverse("auditconsole:source", kwargs={"key": source.key}),
-            tail_url=tail_url_for(source.key),
+            tail_url=tail_url_for(source),
         )
 
 
@@ -151,18 +151,6 @@ class BrowseView(LogsAccessMixin, HtmxFragmentMixin, TemplateView):
 
     template_name = "auditconsole/logs/browse.html"
     fragment_template_name = "auditconsole/logs/fragment.html"
-
-    def get_template_names(self) -> list[str]:
-        # htmx's history restore (back button, cache off) swaps the body: it needs the page.
-        htmx = getattr(self.request, "htmx", None)
-        if htmx and htmx.history_restore_request:
-            return [self.template_name]
-        return super().get_template_names()
-
-    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
-        response = super().render_to_response(context, **kwargs)
-        patch_vary_headers(response, ("HX-History-Restore-Request",))
-        return response
 
     @cached_property
     def source(self) -> LogSource:
@@ -216,7 +204,7 @@ class BrowseView(LogsAccessMixin, HtmxFragmentMixin, TemplateView):
                 for value, label in TIME_PRESETS
             ],
             field_values=form.field_values,
-            tail_url=None if isinstance(source, MergedSource) else tail_url_for(source.key),
+            tail_url=tail_url_for(source),
         )
         return context
 

@@ -264,11 +264,14 @@ class Outcome:
 
     @property
     def idle(self) -> bool:
-        """A poll that found nothing: no line, no event, the same position."""
+        """A poll that found nothing: no line, the same position.
+
+        Rotation, truncation and a vanished file always move the position; a notice that
+        does not (a file that cannot be read) would otherwise be repeated by every poll.
+        It is shown with the page instead.
+        """
         snapshot = self.snapshot
-        return (
-            snapshot is not None and not self.moved and not snapshot.records and not snapshot.events
-        )
+        return snapshot is not None and not self.moved and not snapshot.records
 
 
 class TailView(TailAccessMixin, HtmxFragmentMixin, TemplateView):
@@ -299,10 +302,6 @@ class TailView(TailAccessMixin, HtmxFragmentMixin, TemplateView):
         return bool(htmx) and htmx.target == LINES_ID and not htmx.history_restore_request
 
     def get_template_names(self) -> list[str]:
-        htmx = getattr(self.request, "htmx", None)
-        if htmx and htmx.history_restore_request:
-            # htmx's history restore (back button, cache off) swaps the body: the page.
-            return [self.template_name]
         if self.polling:
             return [self.poll_template_name]
         return super().get_template_names()
@@ -318,7 +317,7 @@ class TailView(TailAccessMixin, HtmxFragmentMixin, TemplateView):
             return response
         context = self.get_context_data(form=form, outcome=outcome, **kwargs)
         response = self.render_to_response(context, status=outcome.status)
-        patch_vary_headers(response, ("HX-Target", "HX-History-Restore-Request"))
+        patch_vary_headers(response, ("HX-Target",))
         htmx = getattr(request, "htmx", None)
         if htmx and not self.polling and not htmx.history_restore_request:
             # The filters go into the address bar; the position does not (it goes stale).
@@ -345,8 +344,10 @@ class TailView(TailAccessMixin, HtmxFragmentMixin, TemplateView):
                 snapshot = latest(self.source, query, state, lines=lines)
         except ValueError:
             return Outcome(error=INVALID_POSITION, status=400)
-        token = cursors.dumps(cursors.TAIL, self.scope, snapshot.state)
-        return Outcome(snapshot=snapshot, query=query, token=token, moved=snapshot.state != state)
+        moved = snapshot.state != state
+        if moved or not token:
+            token = cursors.dumps(cursors.TAIL, self.scope, snapshot.state)
+        return Outcome(snapshot=snapshot, query=query, token=token, moved=moved)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

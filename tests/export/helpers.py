@@ -13,9 +13,11 @@ from typing import Any
 import pytest
 from django.utils.module_loading import import_string
 
-from auditconsole.export.audit import LOGGER_NAME
-from auditconsole.export.streaming import BOM
+from auditconsole.export.audit import LOGGER_NAME, ExportInfo
+from auditconsole.export.resources import LogRecordResource
+from auditconsole.export.streaming import BOM, CsvStream
 from auditconsole.logconfig import json_formatter
+from auditconsole.sources.records import Record
 from tests.sources.helpers import FILE_SOURCE
 
 
@@ -63,3 +65,40 @@ def read_csv(text: str | bytes | Iterable[str | bytes]) -> list[list[str]]:
 def records(rows: list[list[str]]) -> list[dict[str, str]]:
     header, *body = rows
     return [dict(zip(header, row, strict=True)) for row in body]
+
+
+def make_records(count: int) -> list[Record]:
+    return [
+        Record(
+            time=None,
+            level="INFO",
+            levelno=20,
+            logger="app",
+            message=f"line {n}",
+            fields={},
+            raw="",
+        )
+        for n in range(count)
+    ]
+
+
+INFO = ExportInfo(
+    user_id=14,
+    username="agent",
+    view="logs",
+    params={"level": ["ERROR"], "field": ["status=failed", "user_id=3"]},
+    export_file="logs-app-2026-11-22T1030Z.csv",
+    source_key="app",
+    max_rows=5,
+    noun="records of log source 'app'",
+)
+
+
+def finished(count: int, max_rows: int | None = 5, stop_after: int | None = None) -> CsvStream:
+    stream = CsvStream(LogRecordResource(), make_records(count), max_rows=max_rows, batch_rows=1)
+    iterator = iter(stream)
+    for taken, _ in enumerate(iterator, start=1):
+        if stop_after is not None and taken == stop_after:
+            break
+    stream.close()
+    return stream

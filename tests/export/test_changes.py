@@ -19,8 +19,15 @@ def renderer() -> ChangeRenderer:
 
 def test_admin_wording_note_and_diff(renderer):
     message = auditconsole_message(
-        [{"field": "email", "label": "Email address", "old": "a@x.example", "new": "b@x.example"},
-         {"field": "tags", "label": "Tags", "old": [], "new": ["vip", "eu"]}],
+        [
+            {
+                "field": "email",
+                "label": "Email address",
+                "old": "a@x.example",
+                "new": "b@x.example",
+            },
+            {"field": "tags", "label": "Tags", "old": [], "new": ["vip", "eu"]},
+        ],
         note="Customer called",
     )
     cells = renderer.cells(message)
@@ -39,8 +46,15 @@ def test_plain_text_and_empty_messages(renderer):
 
 def test_sensitive_fields_are_masked_in_both_columns(renderer):
     message = auditconsole_message(
-        [{"field": "password", "label": "Password", "old": "hunter1", "new": "hunter2"},
-         {"field": "settings", "label": "Settings", "old": {"api_key": "k1", "theme": "dark"}, "new": {}}]
+        [
+            {"field": "password", "label": "Password", "old": "hunter1", "new": "hunter2"},
+            {
+                "field": "settings",
+                "label": "Settings",
+                "old": {"api_key": "k1", "theme": "dark"},
+                "new": {},
+            },
+        ]
     )
     cells = renderer.cells(message)
     assert "hunter" not in cells.rendered and "hunter" not in cells.raw
@@ -63,13 +77,19 @@ def test_json_with_secret_keys_outside_our_element(renderer):
 
 
 def test_already_masked_rows_are_left_as_written(renderer):
-    message = auditconsole_message([{"field": "password", "label": "Password", "old": MASK, "new": MASK}])
+    message = auditconsole_message(
+        [{"field": "password", "label": "Password", "old": MASK, "new": MASK}]
+    )
     assert renderer.cells(message).raw == message
 
 
 def test_garbage_is_exported_as_text(renderer):
-    for message in ("[not json", "[null, 5, \"x\"]", '[{"auditconsole": {"changes": "nope"}}]',
-                    '[{"auditconsole": {"changes": [5, {"field": "name", "old": 1, "new": 2}]}}]'):
+    for message in (
+        "[not json",
+        '[null, 5, "x"]',
+        '[{"auditconsole": {"changes": "nope"}}]',
+        '[{"auditconsole": {"changes": [5, {"field": "name", "old": 1, "new": 2}]}}]',
+    ):
         assert renderer.cells(message).raw == message
 
 

@@ -18,7 +18,9 @@ def test_the_prefixes_are_owasps():
     assert set(FORMULA_PREFIXES) == {"=", "+", "-", "@", "\t", "\r"}
 
 
-@pytest.mark.parametrize("value", ["plain", "", " =not at the start", "'already quoted", "5", "\n="])
+@pytest.mark.parametrize(
+    "value", ["plain", "", " =not at the start", "'already quoted", "5", "\n="]
+)
 def test_other_text_is_unchanged(value):
     assert escape_formula(value) == value
 

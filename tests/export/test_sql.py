@@ -16,7 +16,9 @@ from tests.activity.entries import log
 MOMENTS = [
     datetime.datetime(2026, 11, 22, 10, 30, 0, tzinfo=datetime.UTC),
     datetime.datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=datetime.UTC),
-    datetime.datetime(1999, 1, 1, 0, 0, 0, 1, tzinfo=datetime.timezone(datetime.timedelta(hours=-5))),
+    datetime.datetime(
+        1999, 1, 1, 0, 0, 0, 1, tzinfo=datetime.timezone(datetime.timedelta(hours=-5))
+    ),
     datetime.datetime(2026, 3, 29, 1, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=2))),
 ]
 
@@ -24,7 +26,11 @@ MOMENTS = [
 @pytest.mark.parametrize("moment", MOMENTS)
 def test_database_formatting_matches_the_widget(support_user, moment):
     entry = log(support_user, Ticket, 1, when=moment)
-    text = LogEntry.objects.annotate(t=UTCTimestamp("action_time")).values_list("t", flat=True).get(pk=entry.pk)
+    text = (
+        LogEntry.objects.annotate(t=UTCTimestamp("action_time"))
+        .values_list("t", flat=True)
+        .get(pk=entry.pk)
+    )
     assert text == UTCDateTimeWidget().render(moment)
 
 

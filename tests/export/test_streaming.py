@@ -13,14 +13,7 @@ from auditconsole.export.streaming import BOM, AsyncCsvStream, CsvStream
 from auditconsole.sources.records import Record
 from project.demo.models import Ticket
 from tests.activity.entries import log
-from tests.export.helpers import read_csv
-
-
-def make_records(count: int) -> list[Record]:
-    return [
-        Record(time=None, level="INFO", levelno=20, logger="app", message=f"line {n}", fields={}, raw="")
-        for n in range(count)
-    ]
+from tests.export.helpers import make_records, read_csv
 
 
 class Reports:
@@ -65,7 +58,13 @@ def test_no_rows_is_the_header_alone(reports):
 
 
 def test_the_cap_stops_the_file_and_says_so(reports):
-    rows = read_csv(list(CsvStream(LogRecordResource(), make_records(9), max_rows=5, on_finish=reports, batch_rows=2)))
+    rows = read_csv(
+        list(
+            CsvStream(
+                LogRecordResource(), make_records(9), max_rows=5, on_finish=reports, batch_rows=2
+            )
+        )
+    )
     assert [row[3] for row in rows[1:]] == [f"line {n}" for n in range(5)]
     assert reports.calls == [(5, True, True)]
 
@@ -119,7 +118,9 @@ def test_without_a_callback():
 def test_querysets_stream_through_the_resource(support_user, reports):
     for n in range(5):
         log(support_user, Ticket, n)
-    stream = CsvStream(LogEntryResource(), LogEntry.objects.order_by("id"), max_rows=3, on_finish=reports)
+    stream = CsvStream(
+        LogEntryResource(), LogEntry.objects.order_by("id"), max_rows=3, on_finish=reports
+    )
     rows = read_csv(list(stream))
     assert [row[5] for row in rows[1:]] == ["0", "1", "2"]
     assert reports.calls == [(3, True, True)]
@@ -135,3 +136,8 @@ def test_async_iteration_for_asgi(reports):
     assert len(read_csv(async_to_sync(consume)())) == 4
     wrapper.close()
     assert reports.calls == [(3, False, True)]
+
+
+def test_iterating_twice_continues_the_same_stream():
+    stream = CsvStream(LogRecordResource(), make_records(2))
+    assert iter(stream) is iter(stream)

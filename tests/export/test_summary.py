@@ -19,7 +19,12 @@ class Everything(forms.Form):
 def test_labels_and_values_in_form_order(superuser):
     form = Everything(QueryDict(f"text=+hello+&kind=a&who={superuser.pk}&flag=on&hidden=x"))
     assert form.is_valid()
-    assert filter_summary(form) == [("Who", "root"), ("Kind", "Apples"), ("Flag", "yes"), ("text", "hello")]
+    assert filter_summary(form) == [
+        ("Who", "root"),
+        ("Kind", "Apples"),
+        ("Flag", "yes"),
+        ("text", "hello"),
+    ]
 
 
 def test_blank_filters_are_left_out(db):
@@ -29,7 +34,11 @@ def test_blank_filters_are_left_out(db):
 
 
 def test_log_filters_read_as_typed():
-    form = LogFilterForm(QueryDict("level=ERROR&since=7d&field=status%3Dfailed&field=&field=user_id%3D3&regex=1&q=a.c"))
+    form = LogFilterForm(
+        QueryDict(
+            "level=ERROR&since=7d&field=status%3Dfailed&field=&field=user_id%3D3&regex=1&q=a.c"
+        )
+    )
     assert form.is_valid()
     assert filter_summary(form) == [
         ("Minimum level", "Error"),
@@ -42,7 +51,8 @@ def test_log_filters_read_as_typed():
 
 def test_merged_sources_by_label():
     form = MergedFilterForm(
-        QueryDict("sources=app&sources=api"), source_choices=[("app", "Application"), ("api", "API")]
+        QueryDict("sources=app&sources=api"),
+        source_choices=[("app", "Application"), ("api", "API")],
     )
     assert form.is_valid()
     assert filter_summary(form) == [("Sources", "Application, API")]

@@ -15,7 +15,9 @@ def test_aware_times_are_written_in_utc_with_z():
 
 
 def test_naive_times_are_taken_as_utc():
-    assert UTCDateTimeWidget().render(datetime.datetime(2026, 1, 2, 3, 4, 5)) == "2026-01-02T03:04:05Z"
+    assert (
+        UTCDateTimeWidget().render(datetime.datetime(2026, 1, 2, 3, 4, 5)) == "2026-01-02T03:04:05Z"
+    )
 
 
 def test_text_is_already_formatted():

@@ -77,9 +77,7 @@ def source_settings(logs: Path) -> dict[str, dict[str, Any]]:
     return {
         "app": config(logs / "app.log", LABEL="Application", OPTIONS={"columns": ["module"]}),
         "django": config(logs / "django.log", LABEL="Django", OPTIONS={"format": "text"}),
-        "ledger": config(
-            logs / "ledger.log", LABEL=LEDGER_LABEL, PERMISSION="demo.view_invoice"
-        ),
+        "ledger": config(logs / "ledger.log", LABEL=LEDGER_LABEL, PERMISSION="demo.view_invoice"),
     }
 
 
@@ -99,8 +97,12 @@ def write_logs(logs: Path) -> None:
         logs / "ledger.log",
         [
             json.dumps(
-                {"time": "2026-04-04 12:00:00,000", "level": "INFO", "name": "ledger",
-                 "message": f"{LEDGER_LINE} payout {i}"}
+                {
+                    "time": "2026-04-04 12:00:00,000",
+                    "level": "INFO",
+                    "name": "ledger",
+                    "message": f"{LEDGER_LINE} payout {i}",
+                }
             )
             for i in range(5)
         ],
@@ -127,13 +129,16 @@ def world(tmp_path: Path, settings: Any, make_user: Callable[..., User]) -> Worl
     settings.AUDITCONSOLE_LOG_SOURCES = source_settings(logs)
 
     users = {
-        "inactive": make_user("inactive", active=False, console_perms=None,
-                              perms=VISIBLE_MODEL_PERMS),
-        "nonstaff": make_user("nonstaff", staff=False, console_perms=None,
-                              perms=VISIBLE_MODEL_PERMS),
+        "inactive": make_user(
+            "inactive", active=False, console_perms=None, perms=VISIBLE_MODEL_PERMS
+        ),
+        "nonstaff": make_user(
+            "nonstaff", staff=False, console_perms=None, perms=VISIBLE_MODEL_PERMS
+        ),
         "staff": make_user("staffer"),
-        "viewer": make_user("viewer", console_perms=("view_activity", "view_logs"),
-                            perms=VISIBLE_MODEL_PERMS),
+        "viewer": make_user(
+            "viewer", console_perms=("view_activity", "view_logs"), perms=VISIBLE_MODEL_PERMS
+        ),
         "exporter": make_user("exporter", console_perms=None, perms=VISIBLE_MODEL_PERMS),
         "superuser": make_user("root", superuser=True),
         "alice": make_user("alice"),
@@ -149,13 +154,25 @@ def world(tmp_path: Path, settings: Any, make_user: Callable[..., User]) -> Worl
     )
     alice, ghost = users["alice"], users["ghost"]
     log(alice, Customer, customer.pk, ADDITION, name="Acme Ltd")
-    log(alice, Customer, customer.pk, CHANGE, name="Acme Ltd",
-        message=[{"changed": {"fields": ["Email"]}}])
+    log(
+        alice,
+        Customer,
+        customer.pk,
+        CHANGE,
+        name="Acme Ltd",
+        message=[{"changed": {"fields": ["Email"]}}],
+    )
     log(alice, Customer, 999, DELETION, name="Gone Corp")
     world.hidden_entries = [
         # An invoice (string primary key): the restricted callers lack demo.view_invoice.
-        log(ghost, Invoice, "INV-2026-0001", CHANGE, name=f"{HIDDEN} invoice",
-            message=f"{HIDDEN} amount changed"),
+        log(
+            ghost,
+            Invoice,
+            "INV-2026-0001",
+            CHANGE,
+            name=f"{HIDDEN} invoice",
+            message=f"{HIDDEN} amount changed",
+        ),
         log(ghost, User, ghost.pk, CHANGE, name=f"{HIDDEN} user"),
         # About no model at all: only unrestricted viewers see it.
         log(ghost, None, None, ADDITION, name=f"{HIDDEN} no model"),

@@ -8,6 +8,7 @@ classify makes the matrix fail, so no URL is added without deciding who may open
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -22,8 +23,9 @@ NAMESPACE = "auditconsole"
 ANY_CONSOLE = "any console permission"
 
 #: Who may open each console URL. Two conventions cover URLs written after this table:
-#: a name ending in ``_export`` is an export (needs EXPORT), and ``tail`` / ``tail_*`` is
-#: the live tail (needs VIEW_LOGS). Anything else must be added here by hand.
+#: a name ending in ``_export`` or ``_export_csv`` is an export (needs EXPORT), and
+#: ``tail`` / ``tail_*`` is the live tail (needs VIEW_LOGS). Anything else must be added
+#: here by hand.
 ACCESS: dict[str, str] = {
     "index": ANY_CONSOLE,
     "activity": VIEW_ACTIVITY,
@@ -39,7 +41,11 @@ ACCESS: dict[str, str] = {
     "source": VIEW_LOGS,
     "record": VIEW_LOGS,
     "tail_index": VIEW_LOGS,
+    # A user's past exports (read back from the console's own log): part of their page.
+    "user_exports": VIEW_ACTIVITY,
 }
+#: Exports: the confirmation page (``*_export``) and the file itself (``*_export_csv``).
+EXPORT_NAME = re.compile(r"_export(_csv)?$")
 
 #: URL kwargs that name a log source, a record or a position: the path-safety targets.
 SOURCE_KWARGS = frozenset({"key"})
@@ -58,7 +64,12 @@ class ConsoleUrl:
 
     @property
     def is_export(self) -> bool:
-        return self.name.endswith("_export")
+        return EXPORT_NAME.search(self.name) is not None
+
+    @property
+    def is_csv(self) -> bool:
+        """Answers the exported file itself (the others answer HTML pages)."""
+        return self.is_export and self.name.endswith("_csv")
 
     @property
     def is_merged(self) -> bool:
@@ -72,7 +83,7 @@ class ConsoleUrl:
 def access_for(name: str) -> str | None:
     if name in ACCESS:
         return ACCESS[name]
-    if name.endswith("_export"):
+    if EXPORT_NAME.search(name):
         return EXPORT
     if name == "tail" or name.startswith("tail_"):
         return VIEW_LOGS

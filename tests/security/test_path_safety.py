@@ -15,11 +15,9 @@ import contextlib
 import io
 import json
 import os
-import signal
 import stat
 import sys
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlencode
@@ -35,6 +33,7 @@ from auditconsole.sources.query import Query
 from auditconsole.sources.registry import get_source
 from tests.security.conftest import CANARY, World
 from tests.security.console_urls import ConsoleUrl, Samples, body_of, console_urls
+from tests.security.guards import hang_guard
 from tests.sources.helpers import config
 
 URLS = console_urls()
@@ -142,9 +141,11 @@ class OpenedFiles:
         bad = []
         for path in self.paths:
             real = os.path.realpath(os.path.abspath(path))
-            if any(_within(real, d) for d in self.forbidden) or real.startswith(FORBIDDEN_PREFIXES):
-                bad.append(path)
-            elif not any(_within(real, d) for d in self.allowed + self.code):
+            if (
+                any(_within(real, d) for d in self.forbidden)
+                or real.startswith(FORBIDDEN_PREFIXES)
+                or not any(_within(real, d) for d in self.allowed + self.code)
+            ):
                 bad.append(path)
         return bad
 
@@ -175,22 +176,6 @@ def opened(world: World, monkeypatch: pytest.MonkeyPatch) -> OpenedFiles:
     return watcher
 
 
-@contextlib.contextmanager
-def hang_guard(seconds: int = 20) -> Iterator[None]:
-    """Turn a request blocked forever (e.g. opening a FIFO) into a failure, not a stuck run."""
-
-    def expire(signum: int, frame: Any) -> None:
-        raise TimeoutError(f"the request was still blocked after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 # -- the checks ------------------------------------------------------------------------------
 
 
@@ -204,7 +189,9 @@ def refused(response: Any) -> bool:
     return b"form-errors" in body and b'class="log-row' not in body
 
 
-def check(client: Client, path: str, opened: OpenedFiles, *, must_refuse: bool = True) -> str | None:
+def check(
+    client: Client, path: str, opened: OpenedFiles, *, must_refuse: bool = True
+) -> str | None:
     """None if ``path`` is handled safely, else what went wrong."""
     start = len(opened.paths)
     with hang_guard():
@@ -249,7 +236,9 @@ def root(world: World) -> Client:
     return client
 
 
-def test_source_keys_in_paths_are_refused(world: World, samples: Samples, root: Client, opened: OpenedFiles) -> None:
+def test_source_keys_in_paths_are_refused(
+    world: World, samples: Samples, root: Client, opened: OpenedFiles
+) -> None:
     problems = []
     for url in KEY_URLS:
         for attack in attacks(world):
@@ -259,7 +248,9 @@ def test_source_keys_in_paths_are_refused(world: World, samples: Samples, root: 
     assert not problems, "\n".join(problems)
 
 
-def test_record_refs_in_paths_are_refused(world: World, samples: Samples, root: Client, opened: OpenedFiles) -> None:
+def test_record_refs_in_paths_are_refused(
+    world: World, samples: Samples, root: Client, opened: OpenedFiles
+) -> None:
     problems = []
     for url in REF_URLS:
         for attack in attacks(world):
@@ -279,8 +270,10 @@ def test_cursors_and_sources_in_query_strings_are_refused(
     problems = []
     for url in LOG_URLS:
         base = samples.path_for(url)
-        for attack in attacks(world):
-            joiner = "&" if "?" in base else "?"
+        joiner = "&" if "?" in base else "?"
+        # Views that ignore a cursor (exports, record pages) get a sample of the attacks.
+        strings = attacks(world) if url.name in CURSOR_VIEWS else attacks(world)[::6]
+        for attack in strings:
             problems.append(
                 check(
                     root,
@@ -296,13 +289,15 @@ def test_cursors_and_sources_in_query_strings_are_refused(
     assert not problems, "\n".join(problems)
 
 
-def test_file_parameters_are_ignored(world: World, samples: Samples, root: Client, opened: OpenedFiles) -> None:
+def test_file_parameters_are_ignored(
+    world: World, samples: Samples, root: Client, opened: OpenedFiles
+) -> None:
     """No console URL takes a file name; one offered anyway reads nothing new."""
     problems = []
     for url in LOG_URLS:
         base = samples.path_for(url)
         joiner = "&" if "?" in base else "?"
-        for attack in attacks(world)[:12] + [str(world.outside / "secret.log")]:
+        for attack in [*attacks(world)[::8], str(world.outside / "secret.log")]:
             query = urlencode({"file": attack, "path": attack, "name": attack, "stream": attack})
             problems.append(check(root, base + joiner + query, opened, must_refuse=False))
     problems = [p for p in problems if p]
@@ -332,7 +327,9 @@ def test_symlink_swapped_in_after_configuration(
     (world.logs / "app.log.2").symlink_to("/etc/passwd")
     problems = visit_all(root, pages, opened)
     problems.append(
-        check(root, reverse("auditconsole:record", args=["app", old_ref]), opened, must_refuse=False)
+        check(
+            root, reverse("auditconsole:record", args=["app", old_ref]), opened, must_refuse=False
+        )
     )
     problems = [p for p in problems if p]
     assert not problems, "\n".join(problems)
@@ -349,9 +346,8 @@ def test_symlink_swapped_in_between_discovery_and_open(world: World) -> None:
     live = stream.files[0]
     Path(live.path).unlink()
     Path(live.path).symlink_to(world.outside / "secret.log")
-    with pytest.raises(OSError):
-        with open_file(stream, live, source.parser(), "app", "Application"):
-            pass  # pragma: no cover - the open must fail
+    with pytest.raises(OSError), open_file(stream, live, source.parser(), "app", "Application"):
+        pass  # pragma: no cover - the open must fail
 
 
 def test_a_file_replaced_by_another_between_discovery_and_open(world: World) -> None:
@@ -361,9 +357,8 @@ def test_a_file_replaced_by_another_between_discovery_and_open(world: World) -> 
     stream = source.discover().streams[0]
     live = stream.files[0]
     os.replace(world.outside / "secret.log", live.path)  # same name, another inode
-    with pytest.raises(OSError):
-        with open_file(stream, live, source.parser(), "app", "Application"):
-            pass  # pragma: no cover
+    with pytest.raises(OSError), open_file(stream, live, source.parser(), "app", "Application"):
+        pass  # pragma: no cover
 
 
 def test_fifo_and_device_files_are_refused_without_hanging(
@@ -379,7 +374,8 @@ def test_fifo_and_device_files_are_refused_without_hanging(
         **settings.AUDITCONSOLE_LOG_SOURCES,
         "globbed": config(world.logs / "*.log"),
     }
-    pages = every_log_page(samples) + [
+    pages = [
+        *every_log_page(samples),
         reverse("auditconsole:source", args=["globbed"]),
         reverse("auditconsole:tail", args=["globbed"]) if "tail" in {u.name for u in URLS} else "",
     ]
@@ -509,8 +505,9 @@ def test_validly_signed_positions_cannot_aim_outside(
 
 def test_settings_cannot_be_reached_through_a_key(world: World) -> None:
     """Keys are dictionary keys of the settings, never joined into a path."""
-    assert django_settings.AUDITCONSOLE_LOG_SOURCES["app"]["OPTIONS"]["path"].startswith(str(world.logs))
-
+    assert django_settings.AUDITCONSOLE_LOG_SOURCES["app"]["OPTIONS"]["path"].startswith(
+        str(world.logs)
+    )
 
 
 def test_the_watcher_sees_log_files_opened_and_flags_foreign_ones(

@@ -389,3 +389,14 @@ def test_broken_marker_record() -> None:
         and marker.offset == marker.end == 500
         and marker.message == "app.log.4.gz: corrupt"
     )
+
+
+def test_integers_beyond_64_bits_stay_exact() -> None:
+    """orjson would read them as floats; the parser reads such lines with the stdlib."""
+    line = b'{"message": "m", "id": 123456789012345678901234567890, "ids": [-9223372036854775809]}'
+    record = parser().parse_line(line, ORIGIN, 0, len(line))
+    assert not record.malformed
+    assert record.fields == {"id": 123456789012345678901234567890, "ids": [-9223372036854775809]}
+    # A 19-digit run inside a string changes nothing.
+    line = b'{"message": "trace 1234567890123456789", "n": 1.5}'
+    assert parser().parse_line(line, ORIGIN, 0, len(line)).fields == {"n": 1.5}

@@ -65,3 +65,8 @@ def test_ref_round_trip_and_token() -> None:
 def test_ref_from_state_rejects_bad_shapes(state) -> None:
     with pytest.raises(ValueError, match="malformed"):
         RecordRef.from_state("app", state)
+
+
+def test_display_value_of_integers_beyond_64_bits() -> None:
+    assert display_value([18446744073709551616, "é"]) == '[18446744073709551616, "é"]'
+    assert display_value({"n": -(2**70)}) == '{"n": -1180591620717411303424}'

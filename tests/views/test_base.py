@@ -54,3 +54,10 @@ def test_vary_header_is_set(rf, settings, tmp_path) -> None:
     response = Page.as_view()(htmx_request(rf))
     response.render()
     assert "HX-Request" in response["Vary"]
+    assert "HX-History-Restore-Request" in response["Vary"]
+
+
+def test_history_restore_gets_the_whole_page(rf) -> None:
+    # The back button with htmx's history cache off re-requests with both headers.
+    request = htmx_request(rf, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true")
+    assert names(request) == ["page.html"]

@@ -190,16 +190,15 @@ def test_sources_list_shows_files_and_links(client_for, superuser, sources) -> N
         assert label in text
     assert "app.log.1" in text and 'href="/audit/logs/app/"' in text
     assert "2026-04-04 13:00:00" in text  # newest record time
-    assert "/tail/app/" not in text  # no live-tail page yet
+    assert 'href="/audit/tail/app/"' in text
     assert 'action="/audit/logs/merged/"' in text and 'name="sources" value="django"' in text
     assert response.context["rows"][0].total_size > 0
 
 
-@pytest.mark.urls("tests.sources.urls_with_tail")
-def test_sources_list_links_to_the_live_tail_once_it_exists(client_for, superuser, sources) -> None:
-    text = body(client_for(superuser).get("/audit/logs/"))
-    assert 'href="/audit/tail/app/"' in text
+def test_browse_links_to_the_live_tail(client_for, superuser, sources) -> None:
     assert 'href="/audit/tail/app/"' in body(client_for(superuser).get("/audit/logs/app/"))
+    merged = body(client_for(superuser).get("/audit/logs/merged/?sources=app&sources=django"))
+    assert 'href="/audit/tail/merged/?sources=app&amp;sources=django"' in merged
 
 
 def test_sources_list_reports_problems_and_empty_sources(

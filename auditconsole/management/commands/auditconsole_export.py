@@ -78,7 +78,9 @@ class Command(BaseCommand):
         for name in (*FILTER_PARAMS, SORT):
             activity.add_argument(option(name), dest=name, metavar="VALUE")
         source = kinds.add_parser("source", help="Records of a log source (several: merged)")
-        source.add_argument("keys", nargs="+", metavar="KEY", help="the source's key, as in its URL")
+        source.add_argument(
+            "keys", nargs="+", metavar="KEY", help="the source's key, as in its URL"
+        )
         for name in SOURCE_PARAMS:
             if name in FLAG_PARAMS:
                 source.add_argument(option(name), dest=name, action="store_true")
@@ -89,7 +91,8 @@ class Command(BaseCommand):
         for sub in (activity, source):
             sub.add_argument("-o", "--output", help="write to this file instead of stdout")
             sub.add_argument(
-                "--as-user", help="apply this console user's permissions and scope, and record the export as theirs"
+                "--as-user",
+                help="apply this console user's permissions and scope, and record the export as theirs",
             )
             sub.add_argument(
                 "--max-rows", type=int, help="stop after this many rows (default: no limit)"
@@ -175,7 +178,9 @@ class Command(BaseCommand):
         return params
 
     def activity_plan(self, options: dict[str, Any], user: Any) -> ActivityPlan:
-        if not isinstance(user, ShellOperator) and not has_console_perms(user, VIEW_ACTIVITY, EXPORT):
+        if not isinstance(user, ShellOperator) and not has_console_perms(
+            user, VIEW_ACTIVITY, EXPORT
+        ):
             raise CommandError(f"{user.get_username()} may not export activity.")
         return ActivityPlan(self.params(options, (*FILTER_PARAMS, SORT)), user)
 

@@ -1,5 +1,5 @@
-// auditconsole's only first-party script for every page: the theme toggle, and
-// sending Django's CSRF token with every htmx request that changes state.
+// auditconsole's first-party script for every page: the theme toggle, clean permalinks
+// from filter forms, and Django's CSRF token on every htmx request that changes state.
 (function () {
   "use strict";
   var KEY = "auditconsole-theme";
@@ -17,6 +17,20 @@
       : window.matchMedia("(prefers-color-scheme: dark)").matches;
     root.dataset.theme = dark ? "light" : "dark";
     try { localStorage.setItem(KEY, root.dataset.theme); } catch (e) { /* ignore */ }
+  });
+
+  // Forms marked data-drop-empty leave blank fields out of htmx requests, so the URL pushed
+  // into the address bar (the permalink) holds only the filters actually set. A repeated
+  // key (field=...) keeps its non-blank values. Without JavaScript the form still works;
+  // its URLs just carry the blank fields.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var elt = event.detail.elt;
+    if (!elt.closest || !elt.closest("[data-drop-empty]")) { return; }
+    var data = event.detail.formData;
+    var kept = [];
+    data.forEach(function (value, key) { if (value !== "") { kept.push([key, value]); } });
+    Array.from(new Set(data.keys())).forEach(function (key) { data.delete(key); });
+    kept.forEach(function (pair) { data.append(pair[0], pair[1]); });
   });
 
   document.addEventListener("htmx:configRequest", function (event) {

@@ -14,11 +14,13 @@ accepts any string, or no string at all, and never raises: garbage reads as "no 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
 from django.contrib.admin.models import LogEntry
+
+from auditconsole.redaction import Redactor, is_sensitive
 
 EXTRA_KEY = "auditconsole"
 
@@ -153,5 +155,23 @@ class ChangeDescription:
 
 
 def describe_change(entry: LogEntry) -> ChangeDescription:
+    """The entry's change for a page, with secrets masked as exports mask them.
+
+    Entries written by the admin or by other code never went through our writer's
+    redaction, so a "password=..." in a message or a diff value is masked here too.
+    """
     extra = _extra(entry.change_message)
-    return ChangeDescription(change_summary(entry), _message(extra), _changes(extra))
+    redactor = Redactor()
+    message = _message(extra)
+    return ChangeDescription(
+        redactor.redact_text(change_summary(entry)),
+        None if message is None else redactor.redact_text(message),
+        [_masked(change, redactor) for change in _changes(extra)],
+    )
+
+
+def _masked(change: FieldChange, redactor: Redactor) -> FieldChange:
+    if is_sensitive(change.field) or is_sensitive(change.label):
+        hidden = redactor.placeholder
+        return replace(change, old=hidden, new=hidden)
+    return replace(change, old=redactor.redact(change.old), new=redactor.redact(change.new))

@@ -35,7 +35,7 @@ _PAIR = re.compile(
     r"(?<![\w.-])(?P<key>[\"']?(?P<name>[\w.-]+)[\"']?)"
     r"(?P<sep>\s*[:=]\s*)"
     r"(?P<value>\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'"
-    r"|(?:(?:Bearer|Basic|Token|Digest)\s+)?[^\s,;&\"'}\]]+)",
+    r"|(?:(?:Bearer|Basic|Token|Digest)\s+)?[^\s,;&\"'}\])]+)",
     re.IGNORECASE,
 )
 

@@ -12,9 +12,11 @@ pair. Each pass writes its figures as JSON; this process merges them into one no
 Passes run one after the other, never in parallel: they would disturb each other's
 timings.
 
-``--areas scripts`` also runs the per-area scripts found in ``benchmarks/`` (activity,
-sources, tail, and any other with a ``main()``: export and load when they exist) at the
-same sizes where they take them, and appends their output to the note.
+``--areas scripts`` (or ``all``) also runs the per-area scripts found in ``benchmarks/``:
+every module with a ``main()`` that is not part of the harness (activity, export,
+sources, tail today, and load or any other once it exists), at the harness's sizes where
+they take them (the database ones on PostgreSQL too), and appends their output to the
+note.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.machine import describe, load_average
@@ -41,6 +43,8 @@ PAIR_AREAS = ("activity", "export", "logs", "tail")
 DATABASE_AREAS = ("activity", "export")
 DATABASES = ("sqlite", "postgresql")
 SCRIPTS = "scripts"
+#: Per-area scripts that build a LogEntry table: run on PostgreSQL as well.
+DATABASE_SCRIPTS = frozenset({"activity", "export"})
 #: Modules of this package that are not per-area scripts.
 HARNESS_MODULES = frozenset(
     {
@@ -67,7 +71,6 @@ class Pass:
     json: Path | None
     #: Environment variables removed for this process.
     unset: tuple[str, ...] = ()
-    meta: dict[str, str] = field(default_factory=dict)
 
 
 def parse_list(text: str, allowed: tuple[str, ...]) -> list[str]:
@@ -197,6 +200,7 @@ def script_argv(name: str, args: argparse.Namespace) -> list[str]:
     """Each known script at the harness's sizes; others with their own defaults."""
     known = {
         "activity": ["--rows", str(args.rows), "--repeat", str(args.repeat)],
+        "export": ["--rows", str(args.rows), "--rounds", str(args.export_repeat)],
         "sources": ["--size", args.log_size, "--repeat", str(args.repeat)],
         "tail": ["--quick"],
     }
@@ -208,7 +212,7 @@ def script_passes(args: argparse.Namespace) -> list[Pass]:
     for name in area_scripts():
         argv = script_argv(name, args)
         passes.append(Pass(f"script:{name}", argv, None, unset=("DATABASE_URL",)))
-        if name == "activity" and "postgresql" in args.databases:
+        if name in DATABASE_SCRIPTS and "postgresql" in args.databases:
             wrapped = [sys.executable, "-m", "tests.services", "postgres", "--", *argv]
             passes.append(Pass(f"script:{name} (PostgreSQL)", wrapped, None))
     return passes

@@ -228,22 +228,34 @@ def group(figures: Iterable[Figure]) -> dict[str, dict[str, list[Figure]]]:
     return grouped
 
 
+def _area_name(figure: Figure) -> str:
+    area = AREA_BY_KEY[figure.area].name if figure.area in AREA_BY_KEY else figure.area
+    return f"{area} ({figure.database})" if figure.database else area
+
+
+def _versus(figure: Figure) -> str:
+    """``page 1: 870 ms against 100 ms for the admin (0.11×)``."""
+    ratio = format_ratio(figure.ratio).removesuffix(f" {LOSS_MARK}")
+    return (
+        f"{figure.measure}: {format_value(figure.ours, figure.unit)} against "
+        f"{format_value(figure.theirs, figure.unit)} for {figure.anchor} ({ratio})"
+    )
+
+
 def losses(figures: Iterable[Figure]) -> list[str]:
-    """A bullet per figure where the anchor wins, with the reason when one is known."""
-    bullets = []
+    """A bullet per area (and database) and reason, listing every figure the anchor wins.
+
+    Figures that lose for the same reason are listed together, so that each reason is
+    said once.
+    """
+    grouped: dict[tuple[str, str], list[Figure]] = {}
     for figure in figures:
-        if not figure.we_lose:
-            continue
-        area = AREA_BY_KEY[figure.area].name if figure.area in AREA_BY_KEY else figure.area
-        where = f" ({figure.database})" if figure.database else ""
-        line = (
-            f"- **{area}{where}, {figure.measure}**: {format_value(figure.ours, figure.unit)} against "
-            f"{format_value(figure.theirs, figure.unit)} for {figure.anchor} "
-            f"({format_ratio(figure.ratio).replace(' ' + LOSS_MARK, '')})."
-        )
-        if figure.why:
-            line += f" {figure.why}"
-        bullets.append(line)
+        if figure.we_lose:
+            grouped.setdefault((_area_name(figure), figure.why), []).append(figure)
+    bullets = []
+    for (area, why), lost in grouped.items():
+        line = f"- **{area}**: " + "; ".join(_versus(figure) for figure in lost) + "."
+        bullets.append(f"{line} {why}" if why else line)
     return bullets
 
 
@@ -253,10 +265,8 @@ def misses(figures: Iterable[Figure]) -> list[str]:
     for figure in figures:
         if not figure.over_target or figure.we_lose:
             continue
-        area = AREA_BY_KEY[figure.area].name if figure.area in AREA_BY_KEY else figure.area
-        where = f" ({figure.database})" if figure.database else ""
         bullets.append(
-            f"- **{area}{where}, {figure.measure}**: {format_value(figure.ours, figure.unit)}, "
+            f"- **{_area_name(figure)}, {figure.measure}**: {format_value(figure.ours, figure.unit)}, "
             f"over our target of {format_value(figure.target, figure.unit)} "
             f"({figure.anchor}: {format_value(figure.theirs, figure.unit)})."
             + (f" {figure.why}" if figure.why else "")

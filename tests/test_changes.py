@@ -214,3 +214,22 @@ def test_reads_what_the_writer_writes(superuser) -> None:
     owner, token = parse_changes(other.change_message)
     assert owner.new_display == f"root ({superuser.pk})"
     assert token.old == token.new == "********"
+
+
+def test_pages_mask_secrets_the_way_exports_do(db) -> None:
+    from django.contrib.admin.models import LogEntry
+
+    from auditconsole.changes import describe_change
+
+    message = (
+        '[{"changed": {"fields": ["Api key", "Note"]}}, {"auditconsole": {"message": '
+        '"rotated (api_key=abc123)", "changes": [{"field": "api_key", "label": "Api key", '
+        '"old": "abc123", "new": "def456"}, {"field": "note", "label": "Note", '
+        '"old": "token=xyz", "new": "fine"}]}}]'
+    )
+    described = describe_change(LogEntry(change_message=message))
+    assert described.message == "rotated (api_key=********)"
+    secret, note = described.changes
+    assert (secret.old, secret.new) == ("********", "********")
+    assert (note.old, note.new) == ("token=********", "fine")
+    assert "abc123" not in repr(described)

@@ -24,6 +24,7 @@ from auditconsole.activity.fields import ACTION_LABELS, ACTION_NAMES, content_ty
 from auditconsole.activity.filters import CONTENT_TYPE
 from auditconsole.activity.links import url_with
 from auditconsole.changes import ChangeDescription, describe_change
+from auditconsole.redaction import Redactor
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
@@ -89,6 +90,7 @@ class RowPresenter:
         self._content_type_urls: dict[int, str] = {}
         self._object_prefixes: dict[int, str] = {}
         self._changes: dict[str, ChangeDescription] = {}
+        self.redactor = Redactor()
 
     def object_url(self, content_type_id: int | None, object_id: str | None) -> str:
         """:func:`object_page_url`, with ``reverse()`` once per content type.
@@ -142,7 +144,7 @@ class RowPresenter:
             user_url=self.user_url(entry.user_id),
             content_type_label=str(entry.content_type) if entry.content_type else "",
             content_type_url=self.content_type_url(entry),
-            object_label=entry.object_repr or entry.object_id or "",
+            object_label=self.redactor.redact_text(entry.object_repr or entry.object_id or ""),
             object_url=self.object_url(entry.content_type_id, entry.object_id),
             change=self.change(entry),
         )

@@ -64,6 +64,8 @@ class StreamingResource(resources.Resource):
         exactly as ``export_field()`` looks it up. One shortcut: a plain attribute with
         import-export's default ``Widget`` is read as is, and ``csv.writer`` writes it
         as ``Widget.render`` would have (``None`` as an empty cell, anything else ``str()``).
+        Unlike ``Field.get_value()``, that shortcut does not call a callable attribute:
+        the rows exported here are data (named tuples, records), never methods to call.
         """
         export_fields = self.get_export_fields()
         getters = [self._getter(field) for field in export_fields]

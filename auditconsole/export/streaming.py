@@ -132,8 +132,13 @@ class AsyncCsvStream:
     async def __aiter__(self) -> AsyncIterator[str]:
         iterator = iter(self.stream)
         pull = sync_to_async(next, thread_sensitive=True)
-        while (chunk := await pull(iterator, None)) is not None:
-            yield chunk
+        try:
+            while (chunk := await pull(iterator, None)) is not None:
+                yield chunk
+        finally:
+            # A client that goes away cancels the sending task, which closes this
+            # generator; the export is then recorded as interrupted, in the ORM's thread.
+            await sync_to_async(self.stream.close, thread_sensitive=True)()
 
     def close(self) -> None:
         self.stream.close()

@@ -91,6 +91,9 @@ def test_scripts_area_runs_each_script_at_the_harness_sizes(tmp_path: Path) -> N
     assert passes["script:activity (PostgreSQL)"].argv[1:4] == ["-m", "tests.services", "postgres"]
     assert passes["script:sources"].argv[3:] == ["--size", "10M", "--repeat", "3"]
     assert passes["script:tail"].argv[3:] == ["--quick"]
+    assert passes["script:export"].argv[3:] == ["--rows", "5000", "--rounds", "2"]
+    assert "script:export (PostgreSQL)" in passes
+    assert "script:sources (PostgreSQL)" not in passes
     assert all(p.json is None for p in passes.values())
 
 

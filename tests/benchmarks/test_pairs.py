@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -210,16 +211,17 @@ def test_follower_stamps_lines_appended_to_the_file(tmp_path: Path) -> None:
     log.write()
     follower = tail.Follower(["tail"], log.path)
     try:
-        deadline = 200
-        log.write("lat 1")
-        while "lat 1" not in follower.latencies and deadline:
-            import time
-
-            time.sleep(0.05)
-            deadline -= 1
+        # tail may open the file after the first writes (-n 0 skips them): write until seen.
+        deadline = time.monotonic() + 20
+        while not follower.latencies and time.monotonic() < deadline:
+            log.write("event")  # not a probe line: never stamped
+            log.write(f"lat {log.seq + 1}")
+            time.sleep(0.2)
     finally:
         latencies = follower.stop()
-    assert len(latencies) == 1
+    assert latencies
+    assert all(message.startswith("lat ") for message in follower.latencies)
+    assert follower.process.returncode is not None  # stopped, not left running
 
 
 def test_latency_figures() -> None:

@@ -112,20 +112,22 @@ def test_group_by_area_then_database_in_order() -> None:
     assert [f.measure for f in grouped["activity"]["SQLite"]] == ["page 1", "deep"]
 
 
-def test_losses_lists_only_the_anchors_wins_with_their_reason() -> None:
+def test_losses_lists_the_anchors_wins_once_per_reason() -> None:
     bullets = losses(
         [
             figure(),
             figure(measure="search", ours=500.0, theirs=100.0, why="Both scan the table."),
+            figure(measure="search 2", ours=300.0, theirs=100.0, why="Both scan the table."),
             figure(area="logs", database="", measure="scan", unit="s", ours=2.0, theirs=0.5),
             figure(area="custom", database="", measure="x", ours=2.0, theirs=1.0),
         ]
     )
     assert bullets == [
-        "- **Activity list (SQLite 3.40.1), search**: 500 ms against 100 ms for Django admin "
-        "changelist (0.2×). Both scan the table.",
-        "- **Log browse, scan**: 2.00 s against 0.500 s for Django admin changelist (0.25×).",
-        "- **custom, x**: 2.00 ms against 1.00 ms for Django admin changelist (0.5×).",
+        "- **Activity list (SQLite 3.40.1)**: search: 500 ms against 100 ms for Django admin "
+        "changelist (0.2×); search 2: 300 ms against 100 ms for Django admin changelist "
+        "(0.33×). Both scan the table.",
+        "- **Log browse**: scan: 2.00 s against 0.500 s for Django admin changelist (0.25×).",
+        "- **custom**: x: 2.00 ms against 1.00 ms for Django admin changelist (0.5×).",
     ]
 
 
@@ -180,7 +182,7 @@ def test_render_writes_every_section() -> None:
     assert "### SQLite 3.40.1 (1,000 LogEntry rows)" in text
     assert "### Log file (100 MB JSON-lines file)" in text
     assert "## Not measured in this run\n\n- Log file: a reason" in text
-    assert "- **Activity list (SQLite 3.40.1), search**" in text
+    assert "- **Activity list (SQLite 3.40.1)**: search: 500 ms against 100 ms" in text
     assert "## Output of script:tail\n\n```text\nidle poll: 3 ms\n```" in text
     assert "over our own target" not in text
     assert AREAS[1].title not in text  # no export figures, no export section

@@ -141,3 +141,15 @@ def test_async_iteration_for_asgi(reports):
 def test_iterating_twice_continues_the_same_stream():
     stream = CsvStream(LogRecordResource(), make_records(2))
     assert iter(stream) is iter(stream)
+
+
+def test_async_consumer_that_stops_early(reports):
+    stream = CsvStream(LogRecordResource(), make_records(5), on_finish=reports, batch_rows=1)
+
+    async def consume_one() -> None:
+        iterator = AsyncCsvStream(stream).__aiter__()
+        await iterator.__anext__()
+        await iterator.aclose()  # what Django does when the client disconnects
+
+    async_to_sync(consume_one)()
+    assert reports.calls == [(1, False, False)]

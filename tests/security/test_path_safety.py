@@ -23,7 +23,6 @@ from typing import Any
 from urllib.parse import quote, unquote, urlencode
 
 import pytest
-from django.conf import settings as django_settings
 from django.core import signing
 from django.test import Client
 from django.urls import reverse
@@ -501,13 +500,6 @@ def test_validly_signed_positions_cannot_aim_outside(
         ]
     problems = [p for p in (check(root, path, opened, must_refuse=False) for path in paths) if p]
     assert not problems, "\n".join(problems)
-
-
-def test_settings_cannot_be_reached_through_a_key(world: World) -> None:
-    """Keys are dictionary keys of the settings, never joined into a path."""
-    assert django_settings.AUDITCONSOLE_LOG_SOURCES["app"]["OPTIONS"]["path"].startswith(
-        str(world.logs)
-    )
 
 
 def test_the_watcher_sees_log_files_opened_and_flags_foreign_ones(

@@ -115,7 +115,7 @@ def test_permission_matrix(url: ConsoleUrl, samples: Samples, callers: dict[str,
     assert not wrong, f"{path}:\n" + "\n".join(wrong)
 
 
-def test_a_session_outlives_no_deactivation(world: World, samples: Samples) -> None:
+def test_deactivation_ends_an_open_session(world: World, samples: Samples) -> None:
     """A user deactivated while logged in is logged out at their next request."""
     client = Client()
     client.force_login(world.users["exporter"])

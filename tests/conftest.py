@@ -97,3 +97,13 @@ def client_for() -> Callable[[User | None], Client]:
         return client
 
     return make
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run browser tests last.
+
+    Playwright's sync API keeps an asyncio loop running in the main thread from the first
+    browser test to the end of the session (the browser is session-scoped), and Django's
+    ``async_to_sync`` refuses to run beside one. Everything else goes first.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

@@ -137,3 +137,9 @@ def test_security_headers(client, db) -> None:
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_favicon_redirects_to_the_static_icon(client) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("auditconsole/favicon.svg")

@@ -28,7 +28,7 @@ from django.urls import reverse
 
 from tests.security.conftest import World
 from tests.security.console_urls import body_of, console_urls
-from tests.sources.helpers import stamp
+from tests.sources.helpers import config, stamp
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -191,6 +191,14 @@ def hostile(world: World, settings: Any) -> World:
         path.unlink()
     write_stream(world.logs)
     settings.AUDITCONSOLE_TAIL_INITIAL_LINES = 200
+    # Extra columns whose values are lists, objects, huge integers or absent.
+    sources = dict(settings.AUDITCONSOLE_LOG_SOURCES)
+    sources["app"] = config(
+        world.logs / "app.log",
+        LABEL="Application",
+        OPTIONS={"columns": ["module", "ids", "id", "message.a"]},
+    )
+    settings.AUDITCONSOLE_LOG_SOURCES = sources
     return world
 
 

@@ -13,17 +13,18 @@ Passes run one after the other, never in parallel: they would disturb each other
 timings.
 
 ``--areas scripts`` (or ``all``) also runs the per-area scripts found in ``benchmarks/``:
-every module with a ``main()`` that is not part of the harness (activity, export,
-sources, tail today, and load or any other once it exists), at the harness's sizes where
-they take them (the database ones on PostgreSQL too), and appends their output to the
-note.
+every module with a ``main()`` that is not part of the harness (activity, export, load,
+sources and tail today, and any added later), at the harness's sizes where they take
+them (the ones with a database on PostgreSQL too), and appends their output to the note.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import dataclasses
 import datetime
+import json
 import os
 import shlex
 import subprocess
@@ -32,6 +33,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from benchmarks.machine import describe, load_average
 from benchmarks.pairs.export import LARGE as LARGE_EXPORT
@@ -43,8 +45,8 @@ PAIR_AREAS = ("activity", "export", "logs", "tail")
 DATABASE_AREAS = ("activity", "export")
 DATABASES = ("sqlite", "postgresql")
 SCRIPTS = "scripts"
-#: Per-area scripts that build a LogEntry table: run on PostgreSQL as well.
-DATABASE_SCRIPTS = frozenset({"activity", "export"})
+#: Per-area scripts that build a database of their own: run on PostgreSQL as well.
+DATABASE_SCRIPTS = frozenset({"activity", "export", "load"})
 #: Modules of this package that are not per-area scripts.
 HARNESS_MODULES = frozenset(
     {
@@ -131,6 +133,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument(
         "--keep", type=Path, help="keep the generated data here and reuse it (SQLite, log file)"
+    )
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=ROOT / "var" / "benchmarks" / "last-run.json",
+        help="also save every figure here, as JSON",
+    )
+    parser.add_argument(
+        "--from-results",
+        type=Path,
+        metavar="PATH",
+        help="measure nothing: write the note again from a run saved by --results",
     )
     return parser
 
@@ -272,9 +286,32 @@ def run_table(
     return rows
 
 
+def save_run(path: Path, run: dict[str, Any]) -> None:
+    """The run (command, machine, run table, results, script outputs) as JSON."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {**run, "results": [dataclasses.asdict(result) for result in run["results"]]}
+    path.write_text(json.dumps(data, indent=1))
+
+
+def load_run(path: Path) -> dict[str, Any]:
+    data = json.loads(path.read_text())
+    data["results"] = [PassResult.from_dict(result) for result in data["results"]]
+    return data
+
+
+def write_note(output: Path, run: dict[str, Any]) -> None:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(render(**run))
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    if args.from_results:
+        # Re-rendering only: the note keeps the command that measured the figures.
+        write_note(args.output, load_run(args.from_results))
+        print(f"Wrote {args.output} from {args.from_results}.", file=sys.stderr)
+        return 0
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -294,14 +331,17 @@ def main(argv: list[str] | None = None) -> int:
     durations["total"] = time.perf_counter() - started
     postgres = [r.title for r in results if r.title.startswith("PostgreSQL")]
     machine["PostgreSQL"] = postgres[0] if postgres else "not measured in this run"
-    document = render(
-        results,
-        command=command_line(argv),
-        machine=machine,
-        run=run_table(args, durations, (load_start, load_average())),
-        scripts=outputs,
+    run = {
+        "results": results,
+        "command": command_line(argv),
+        "machine": machine,
+        "run": run_table(args, durations, (load_start, load_average())),
+        "scripts": outputs,
+    }
+    save_run(args.results, run)
+    write_note(args.output, run)
+    print(
+        f"Wrote {args.output} (figures: {args.results}) in {durations['total'] / 60:.1f} min.",
+        file=sys.stderr,
     )
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(document)
-    print(f"Wrote {args.output} in {durations['total'] / 60:.1f} min.", file=sys.stderr)
     return 0

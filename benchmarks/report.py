@@ -42,6 +42,8 @@ class Figure:
     why: str = ""
     #: Our own target for this figure (from the area's issue), when it has one.
     target: float | None = None
+    #: Why ours is over that target, said under "Where we lose".
+    over_why: str = ""
 
     @property
     def ratio(self) -> float | None:
@@ -77,8 +79,11 @@ class PassResult:
 
     @classmethod
     def from_json(cls, text: str) -> PassResult:
-        data = json.loads(text)
-        data["figures"] = [Figure(**figure) for figure in data.get("figures", [])]
+        return cls.from_dict(json.loads(text))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PassResult:
+        data = {**data, "figures": [Figure(**figure) for figure in data.get("figures", [])]}
         return cls(**data)
 
     def write(self, path: Path) -> None:
@@ -103,7 +108,9 @@ AREAS: tuple[Area, ...] = (
         "benchmark-only admin site (`benchmarks/admin_anchor.py`, mounted at `bench-admin/`) "
         "with `list_filter` on user, action flag and content type, `date_hierarchy` on "
         "`action_time`, `show_facets = ShowFacets.ALWAYS`, `search_fields` on the object's "
-        "name and the change message, and the console's page size (50 rows). Ours is "
+        "name and the change message, `list_select_related` on both foreign keys (without it "
+        "the admin fetches each row's content type with a query of its own, since "
+        "`LogEntry.content_type` is nullable), and the console's page size (50 rows). Ours is "
         "`auditconsole:activity`. Both are requested as the same superuser through Django's "
         "test client (in-process server time), alternating ours and the admin's after "
         "warm-up; the figures are medians. The admin's page carries its facet counts; ours "
@@ -260,18 +267,53 @@ def losses(figures: Iterable[Figure]) -> list[str]:
 
 
 def misses(figures: Iterable[Figure]) -> list[str]:
-    """A bullet per figure over our own target where the anchor does not win (yet)."""
-    bullets = []
+    """A bullet per measure over our own target where no anchor wins.
+
+    A measure compared with two anchors (an export against ``Resource.export()`` and the
+    admin) is one bullet naming both.
+    """
+    grouped: dict[tuple[str, str], list[Figure]] = {}
     for figure in figures:
-        if not figure.over_target or figure.we_lose:
-            continue
-        bullets.append(
-            f"- **{_area_name(figure)}, {figure.measure}**: {format_value(figure.ours, figure.unit)}, "
-            f"over our target of {format_value(figure.target, figure.unit)} "
-            f"({figure.anchor}: {format_value(figure.theirs, figure.unit)})."
-            + (f" {figure.why}" if figure.why else "")
+        if figure.over_target:
+            grouped.setdefault((_area_name(figure), figure.measure), []).append(figure)
+    bullets = []
+    for (area, measure), found in grouped.items():
+        if any(figure.we_lose for figure in found):
+            continue  # said under the losses already
+        first = found[0]
+        anchors = "; ".join(
+            f"{figure.anchor}: {format_value(figure.theirs, figure.unit)}" for figure in found
         )
+        line = (
+            f"- **{area}, {measure}**: {format_value(first.ours, first.unit)}, over our target "
+            f"of {format_value(first.target, first.unit)} ({anchors})."
+        )
+        bullets.append(f"{line} {first.over_why}" if first.over_why else line)
     return bullets
+
+
+def summary(figures: Iterable[Figure]) -> list[str]:
+    """One row per area: how many figures, the range of ratios, how many the anchor wins."""
+    by_area: dict[str, list[Figure]] = {}
+    for figure in figures:
+        by_area.setdefault(figure.area, []).append(figure)
+    lines = [
+        "| Area | Figures | Ratios (anchor ÷ ours) | Anchor wins | Over our own target |",
+        "|---|---:|---|---:|---:|",
+    ]
+    for key, found in by_area.items():
+        name = AREA_BY_KEY[key].name if key in AREA_BY_KEY else key
+        ratios = [figure.ratio for figure in found if figure.ratio is not None]
+        span = (
+            f"{format_ratio(min(ratios)).removesuffix(f' {LOSS_MARK}')} to "
+            f"{format_ratio(max(ratios)).removesuffix(f' {LOSS_MARK}')}"
+            if ratios
+            else "n/a"
+        )
+        wins = sum(figure.we_lose for figure in found)
+        over = sum(figure.over_target for figure in found)
+        lines.append(f"| {name} | {len(found)} | {span} | {wins} | {over} |")
+    return lines
 
 
 def _definition_table(rows: dict[str, Any]) -> list[str]:
@@ -319,10 +361,30 @@ METHOD = """\
   figures measure CPU, not the disk.
 - The activity and export datasets come from `benchmarks/activity.py`'s generator (50
   users, 39 content types, a year of activity, a few heavy users and models); the log file
-  from `benchmarks/sources.py`'s. The per-area scripts (`python -m benchmarks.activity`,
-  `python benchmarks/sources.py`, `python benchmarks/tail.py`...) measure more of each area
-  against the issue's targets; their figures are in `docs/activity.md`, `docs/sources.md`
-  and the other area notes.
+  from `benchmarks/sources.py`'s. The per-area scripts measure more of each area against
+  its issue's targets, without anchors: `python -m benchmarks.activity`
+  (`docs/activity.md`), `python -m benchmarks.export` (`docs/export.md`), `python
+  benchmarks/sources.py` (`docs/sources.md`), `python benchmarks/tail.py` (`docs/tail.md`,
+  including how many tabs one worker sustains) and `python -m benchmarks.load`
+  (`docs/security.md`, many clients at once).
+
+## Running it
+
+```sh
+make bench                                         # small defaults: about 10 minutes on 2 cores
+make bench BENCH_ARGS="--rows 1000000 --log-size 1G --repeat 3"
+.venv/bin/python -m benchmarks --areas logs,tail --output /tmp/note.md
+.venv/bin/python -m benchmarks --from-results var/benchmarks/last-run.json  # re-render only
+.venv/bin/python -m benchmarks --help
+```
+
+`--areas` picks among `activity`, `export`, `logs`, `tail` (and `scripts`, which also runs
+each per-area script and appends its output); `--databases` among `sqlite`, `postgresql`.
+The PostgreSQL pass needs PostgreSQL's server binaries (`python -m tests.services ensure`
+installs them); without them it is reported as not measured. `--keep DIR` keeps the
+generated SQLite file and log file and reuses them on the next run. Every run also saves
+its figures to `var/benchmarks/last-run.json` (`--results`), from which `--from-results`
+writes the note again without measuring.
 """
 
 
@@ -341,6 +403,10 @@ def render(
     out += _definition_table(machine)
     out.append("")
     figures = [figure for result in results for figure in result.figures]
+    if figures:
+        out += ["## Summary", ""]
+        out += summary(figures)
+        out.append("")
     grouped = group(figures)
     titles = {}
     for result in results:

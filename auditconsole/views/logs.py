@@ -260,25 +260,40 @@ class BrowseView(LogsAccessMixin, HtmxFragmentMixin, TemplateView):
         ]
 
 
-class MergedBrowseView(BrowseView):
-    """Several sources interleaved by time: ``logs/merged/?sources=app&sources=api``."""
+class MergedSourceMixin:
+    """The source of a merged view: the visible sources named by repeated ``sources=``.
+
+    Shared by the merged browse and merged tail views. Naming no source at all leads back
+    to ``empty_redirect``; naming one the user may not see is a 404, like a single source.
+    """
+
+    request: HttpRequest
+    empty_redirect: str
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.GET.getlist(SOURCES):
-            return HttpResponseRedirect(reverse("auditconsole:sources"))
-        return super().get(request, *args, **kwargs)
+        if not self.merged_keys():
+            return HttpResponseRedirect(reverse(self.empty_redirect))
+        return super().get(request, *args, **kwargs)  # type: ignore[misc]
+
+    def merged_keys(self) -> list[str]:
+        return [key for key in self.request.GET.getlist(SOURCES) if key]
 
     @cached_property
     def source(self) -> MergedSource:
-        keys = [key for key in self.request.GET.getlist(SOURCES) if key]
         try:
-            return merged_source_for_user(keys, self.request.user)
+            return merged_source_for_user(self.merged_keys(), self.request.user)
         except (UnknownSource, ImproperlyConfigured):
             raise Http404("No such log source.") from None
 
     @property
     def scope(self) -> str:
         return self.source.scope
+
+
+class MergedBrowseView(MergedSourceMixin, BrowseView):
+    """Several sources interleaved by time: ``logs/merged/?sources=app&sources=api``."""
+
+    empty_redirect = "auditconsole:sources"
 
     def get_form(self) -> LogFilterForm:
         visible, _ = sources_and_problems(self.request.user)

@@ -29,7 +29,7 @@ from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView
@@ -55,11 +55,10 @@ from auditconsole.sources.records import Record
 from auditconsole.sources.registry import (
     UnknownSource,
     get_source_for_user,
-    merged_source_for_user,
     sources_and_problems,
 )
 from auditconsole.views.base import ConsoleAccessMixin, HtmxFragmentMixin
-from auditconsole.views.logs import url_with
+from auditconsole.views.logs import MergedSourceMixin, url_with
 
 #: The id of the line list, which polls target (``HX-Target``); the templates and
 #: tail.js use the same ids: ``tail`` (the page), ``tail-view`` (what the filter form
@@ -389,25 +388,10 @@ class TailView(TailAccessMixin, HtmxFragmentMixin, TemplateView):
         return context
 
 
-class MergedTailView(TailView):
+class MergedTailView(MergedSourceMixin, TailView):
     """``tail/merged/?sources=app&sources=api``: several sources interleaved by time."""
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not [key for key in request.GET.getlist(SOURCES) if key]:
-            return HttpResponseRedirect(reverse("auditconsole:tail_index"))
-        return super().get(request, *args, **kwargs)
-
-    @cached_property
-    def source(self) -> MergedSource:
-        keys = [key for key in self.request.GET.getlist(SOURCES) if key]
-        try:
-            return merged_source_for_user(keys, self.request.user)
-        except (UnknownSource, ImproperlyConfigured):
-            raise Http404("No such log source.") from None
-
-    @property
-    def scope(self) -> str:
-        return self.source.scope
+    empty_redirect = "auditconsole:tail_index"
 
     def browse_path(self) -> str:
         return reverse("auditconsole:merged")

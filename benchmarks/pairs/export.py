@@ -161,6 +161,17 @@ def spawn(variant: str, since: str | None) -> dict[str, float]:
         return json.loads(result.read_text())
 
 
+def over_why(count: int, seconds: float | None) -> str:
+    if not seconds:
+        return ""
+    return (
+        f"The export is CPU-bound Python in one process (each row's cells rendered, its "
+        f"change message parsed, formulas escaped): {count / seconds:,.0f} rows a second "
+        'here, on one core of a shared machine (see "Python speed" under Machine: '
+        "`benchmarks/export.py` quotes about 0.15 s on a recent laptop)."
+    )
+
+
 def figures_for(count: int, runs: dict[str, list[dict[str, float]]], database: str) -> list[Figure]:
     """Time and peak RSS of ours against each anchor, from every run of each variant."""
 
@@ -200,6 +211,7 @@ def figures_for(count: int, runs: dict[str, list[dict[str, float]]], database: s
                     note=note,
                     why=WHY["time" if key == "seconds" else "memory"],
                     target=targets[key],
+                    over_why=over_why(count, med("ours", "seconds")) if key == "seconds" else "",
                 )
             )
     return figures

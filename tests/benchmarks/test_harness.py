@@ -142,12 +142,17 @@ def test_command_line_and_run_table() -> None:
 
 
 def test_main_runs_the_log_pass_and_writes_the_note(tmp_path: Path) -> None:
-    output = tmp_path / "benchmarks.md"
+    output, saved = tmp_path / "benchmarks.md", tmp_path / "run.json"
     argv = ["--areas", "logs", "--log-size", "300K", "--sample-size", "100K", "--repeat", "1"]
-    assert harness.main([*argv, "--output", str(output)]) == 0
+    assert harness.main([*argv, "--output", str(output), "--results", str(saved)]) == 0
     text = output.read_text()
     assert "Command: `python -m benchmarks --areas logs --log-size 300K" in text
     assert "## Log browse against tail and grep" in text
     assert "| newest page (50 records) | `tail -n 50` |" in text
     assert "| PostgreSQL | not measured in this run |" in text
     assert "## Activity list" not in text
+    assert "lines generated in" in text
+    # The saved figures write the same note again, without measuring.
+    again = tmp_path / "again.md"
+    assert harness.main(["--from-results", str(saved), "--output", str(again)]) == 0
+    assert again.read_text() == text

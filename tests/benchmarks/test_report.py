@@ -15,6 +15,7 @@ from benchmarks.report import (
     losses,
     misses,
     render,
+    summary,
     table,
 )
 
@@ -131,15 +132,38 @@ def test_losses_lists_the_anchors_wins_once_per_reason() -> None:
     ]
 
 
-def test_misses_lists_figures_over_our_target_that_the_anchor_does_not_win() -> None:
-    slow = figure(measure="search", ours=870.0, theirs=4695.0, target=100.0, why="A scan.")
+def test_misses_lists_measures_over_our_target_that_no_anchor_wins() -> None:
+    slow = figure(measure="search", ours=870.0, theirs=4695.0, target=100.0, over_why="A scan.")
     assert slow.over_target and not slow.we_lose
     assert not figure(target=100.0).over_target
     assert not figure(target=None).over_target
     losing = figure(measure="x", ours=500.0, theirs=100.0, target=100.0)
-    assert misses([slow, losing, figure(target=100.0)]) == [
+    export = [
+        figure(area="export", measure="1M rows", unit="s", ours=20.0, theirs=80.0, target=10.0),
+        figure(
+            area="export", measure="1M rows", unit="s", ours=20.0, theirs=250.0, target=10.0,
+            anchor="admin",
+        ),
+    ]  # fmt: skip
+    assert misses([slow, losing, figure(target=100.0), *export]) == [
         "- **Activity list (SQLite 3.40.1), search**: 870 ms, over our target of 100 ms "
-        "(Django admin changelist: 4,695 ms). A scan."
+        "(Django admin changelist: 4,695 ms). A scan.",
+        "- **Export (SQLite 3.40.1), 1M rows**: 20.0 s, over our target of 10.0 s "
+        "(Django admin changelist: 80.0 s; admin: 250 s).",
+    ]
+
+
+def test_summary_has_a_row_per_area() -> None:
+    lines = summary(
+        [
+            figure(),
+            figure(ours=100.0, theirs=50.0, target=80.0),
+            figure(area="logs", ours=None),
+        ]
+    )
+    assert lines[2:] == [
+        "| Activity list | 2 | 0.5× to 4.0× | 1 | 1 |",
+        "| Log browse | 1 | n/a | 0 | 0 |",
     ]
 
 
@@ -176,6 +200,8 @@ def test_render_writes_every_section() -> None:
     assert text.startswith("# Benchmarks\n")
     assert "Command: `python -m benchmarks --rows 1000`" in text
     assert "| CPU | 2 cores |" in text
+    assert "## Summary\n\n| Area | Figures |" in text
+    assert "| Activity list | 2 | 0.2× to 4.0× | 1 | 0 |" in text
     assert "| LogEntry rows | 1,000 |" in text
     activity, logs_title = AREAS[0].title, AREAS[2].title
     assert text.index(f"## {activity}") < text.index(f"## {logs_title}")

@@ -23,11 +23,12 @@ import bisect
 import os
 import zlib
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 WINDOW = 8 * 1024 * 1024
 _INPUT_CHUNK = 64 * 1024
 _OUTPUT_CHUNK = 1024 * 1024
+_SALVAGE_STEP = 512
 _GZIP_WBITS = 16 + zlib.MAX_WBITS
 
 
@@ -116,15 +117,18 @@ class _Inflater:
             self.state = zlib.decompressobj(_GZIP_WBITS)
             self.in_member = True
         consumed_before = self.compressed - len(self.pending)
+        before = self.state.copy()
         try:
             chunk = self.state.decompress(self.pending, _OUTPUT_CHUNK)
         except zlib.error as exc:
+            chunk, where = _salvage(before, self.pending, consumed_before)
+            self.out += len(chunk)
             self.error = (
-                f"compressed data is corrupt near byte {consumed_before} "
+                f"compressed data is corrupt near byte {where} "
                 f"(after {self.out} bytes of text): {exc}"
             )
             self.done = True
-            return b""
+            return chunk
         self.pending = self.state.unconsumed_tail
         if self.state.eof:
             self.pending = self.state.unused_data + self.pending
@@ -132,6 +136,22 @@ class _Inflater:
             self.in_member = False
         self.out += len(chunk)
         return chunk
+
+
+def _salvage(state: Any, data: bytes, offset: int) -> tuple[bytes, int]:
+    """What ``data`` yields before its corruption, fed to ``state`` a little at a time.
+
+    A failing ``decompress`` call returns nothing, not even the text it decoded before the
+    bad bytes; replaying the same input in small steps recovers that text. It runs once
+    per broken file, when reading stops.
+    """
+    out = bytearray()
+    for start in range(0, len(data), _SALVAGE_STEP):
+        try:
+            out += state.decompress(data[start : start + _SALVAGE_STEP])
+        except zlib.error:
+            return bytes(out), offset + start
+    return bytes(out), offset + len(data)
 
 
 class GzipReader:

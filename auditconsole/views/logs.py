@@ -146,11 +146,11 @@ class FacetLink:
     current: bool
 
 
-class BrowseView(LogsAccessMixin, HtmxFragmentMixin, TemplateView):
-    """One source, newest first, filtered; ``?cursor=`` continues where a page ended."""
+class SourceFromKeyMixin:
+    """The source named by the URL's ``<key>``; one the user may not see is a 404."""
 
-    template_name = "auditconsole/logs/browse.html"
-    fragment_template_name = "auditconsole/logs/fragment.html"
+    request: HttpRequest
+    kwargs: dict[str, Any]
 
     @cached_property
     def source(self) -> LogSource:
@@ -161,7 +161,15 @@ class BrowseView(LogsAccessMixin, HtmxFragmentMixin, TemplateView):
 
     @property
     def scope(self) -> str:
+        """What this view's cursors are signed for."""
         return self.source.key
+
+
+class BrowseView(SourceFromKeyMixin, LogsAccessMixin, HtmxFragmentMixin, TemplateView):
+    """One source, newest first, filtered; ``?cursor=`` continues where a page ended."""
+
+    template_name = "auditconsole/logs/browse.html"
+    fragment_template_name = "auditconsole/logs/fragment.html"
 
     def get_form(self) -> LogFilterForm:
         return LogFilterForm(self.request.GET)

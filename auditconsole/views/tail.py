@@ -28,8 +28,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView
@@ -53,12 +52,10 @@ from auditconsole.sources.query import (
 )
 from auditconsole.sources.records import Record
 from auditconsole.sources.registry import (
-    UnknownSource,
-    get_source_for_user,
     sources_and_problems,
 )
 from auditconsole.views.base import ConsoleAccessMixin, HtmxFragmentMixin
-from auditconsole.views.logs import MergedSourceMixin, url_with
+from auditconsole.views.logs import MergedSourceMixin, SourceFromKeyMixin, url_with
 
 #: The id of the line list, which polls target (``HX-Target``); the templates and
 #: tail.js use the same ids: ``tail`` (the page), ``tail-view`` (what the filter form
@@ -273,23 +270,12 @@ class Outcome:
         return snapshot is not None and not self.moved and not snapshot.records
 
 
-class TailView(TailAccessMixin, HtmxFragmentMixin, TemplateView):
+class TailView(SourceFromKeyMixin, TailAccessMixin, HtmxFragmentMixin, TemplateView):
     """``tail/<key>/``: one source followed live."""
 
     template_name = "auditconsole/tail/page.html"
     fragment_template_name = "auditconsole/tail/partials/view.html"
     poll_template_name = "auditconsole/tail/poll.html"
-
-    @cached_property
-    def source(self) -> LogSource:
-        try:
-            return get_source_for_user(self.kwargs["key"], self.request.user)
-        except (UnknownSource, ImproperlyConfigured):
-            raise Http404("No such log source.") from None
-
-    @property
-    def scope(self) -> str:
-        return self.source.key
 
     def browse_path(self) -> str:
         return reverse("auditconsole:source", kwargs={"key": self.source.key})

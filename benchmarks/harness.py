@@ -260,6 +260,10 @@ def execute(step: Pass) -> tuple[PassResult | None, str, float]:
     return failed, "", seconds
 
 
+def now() -> str:
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
 def command_line(argv: list[str]) -> str:
     return shlex.join(["python", "-m", "benchmarks", *argv])
 
@@ -268,7 +272,7 @@ def run_table(
     args: argparse.Namespace, durations: dict[str, float], loads: tuple[str, str]
 ) -> dict[str, str]:
     rows = {
-        "Date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "Date": now(),
         "Areas": ", ".join(args.areas),
         "LogEntry rows": f"{args.rows:,}",
         "Export sizes": ", ".join(
@@ -308,8 +312,13 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     if args.from_results:
-        # Re-rendering only: the note keeps the command that measured the figures.
-        write_note(args.output, load_run(args.from_results))
+        # Re-rendering only: the note keeps the command that measured the figures, and
+        # says that its text was written again later.
+        run = load_run(args.from_results)
+        run["run"]["Note written again"] = (
+            f"{now()} from the saved figures (`--from-results {args.from_results}`)"
+        )
+        write_note(args.output, run)
         print(f"Wrote {args.output} from {args.from_results}.", file=sys.stderr)
         return 0
     if args.keep:

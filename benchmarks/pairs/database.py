@@ -86,7 +86,9 @@ def main(argv: list[str] | None = None) -> None:
     title = database_title()
     count = LogEntry.objects.count()
     result = PassResult(name=title.split()[0].lower(), title=title)
-    origin = "reused from an earlier run (--keep)" if reused else f"generated in {generated:.0f} s"
+    origin = (
+        "reused from an earlier run with --keep" if reused else f"generated in {generated:.0f} s"
+    )
     result.meta["facts"] = [f"{count:,} LogEntry rows, {origin}"]
     sizes = [min(size, count) for size in parse_sizes(args.export_rows or str(count))]
     runners = {

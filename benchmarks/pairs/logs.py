@@ -244,7 +244,7 @@ def main(argv: list[str] | None = None) -> None:
         from benchmarks.sources import generate
 
         began = time.perf_counter()
-        origin = "reused from an earlier run (--keep)"
+        origin = "reused from an earlier run with --keep"
         if not path.exists() or path.stat().st_size < size:
             lines = generate(path, size)
             origin = f"{lines:,} lines generated in {time.perf_counter() - began:.0f} s"

@@ -171,6 +171,10 @@ def test_figures_for_pairs_ours_with_each_anchor() -> None:
     # The export issue's targets: 100,000 rows a second, 100 MB above idle.
     assert [f.target for f in figures] == [1.0, 1.0, 180.0, 180.0]
     assert [f.over_target for f in figures] == [True, True, False, False]
+    assert figures[0].over_why.endswith(
+        "50,000 rows a second here, where the target asks for 100,000, 2.0× as many."
+    )
+    assert figures[2].over_why == ""
 
 
 def test_export_child_reports_time_and_memory(bench_data: dict, tmp_path: Path, settings) -> None:

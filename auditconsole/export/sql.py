@@ -5,6 +5,13 @@ converter) and back into ISO 8601 text (the widget) is the most expensive thing 
 of LogEntry rows does: about half of its time. Both databases the console supports can
 write the ISO 8601 UTC text themselves, in C. Other backends get the ``datetime`` and the
 widget formats it in Python; the output is the same.
+
+The format strings travel as query parameters, never inside the SQL text. A literal ``%``
+in emitted SQL has to survive every path a query takes through the backend: the cursor's
+``%s`` substitution, and Django's debug logging (``last_executed_query``), which applies
+``%`` formatting to the SQL a second time whenever ``DEBUG`` is on. ``strftime('%Y', ...)``
+inlined survives the first and breaks the second (``unsupported format character 'Y'``):
+every export under ``make run`` answered 500.
 """
 
 from __future__ import annotations
@@ -14,6 +21,10 @@ from typing import Any
 from django.db.models import CharField, Func
 
 
+SQLITE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+POSTGRESQL_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS"Z"'
+
+
 class UTCTimestamp(Func):
     """``action_time`` as ``2026-11-22T10:30:00Z`` (UTC, whole seconds)."""
 
@@ -21,22 +32,19 @@ class UTCTimestamp(Func):
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         # Django stores aware datetimes in SQLite as naive UTC text.
-        return self.as_sql(
-            compiler,
-            connection,
-            template="strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', %(expressions)s)",
-            **extra,
+        sql, params = self.as_sql(
+            compiler, connection, template="strftime(%%s, %(expressions)s)", **extra
         )
+        return sql, (SQLITE_FORMAT, *params)
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(
+        sql, params = self.as_sql(
             compiler,
             connection,
-            template=(
-                "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-            ),
+            template="to_char(%(expressions)s AT TIME ZONE 'UTC', %%s)",
             **extra,
         )
+        return sql, (*params, POSTGRESQL_FORMAT)
 
     def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         if "template" not in extra:

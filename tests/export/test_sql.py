@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from auditconsole.export.sql import UTCTimestamp
 from auditconsole.export.widgets import UTCDateTimeWidget
@@ -41,3 +42,26 @@ def test_other_databases_get_the_column_for_the_widget(db):
     sql, params = UTCTimestamp("action_time").resolve_expression(query).as_sql(compiler, connection)
     assert sql.endswith('"action_time"')
     assert not params
+
+
+def test_debug_sql_logging_survives_the_formatted_time(support_user):
+    # With DEBUG on, Django logs every query through ``last_executed_query``, which applies
+    # ``%`` formatting to the SQL once more: a format inlined in the SQL text raised
+    # ``ValueError: unsupported format character 'Y'`` and every export under ``make run``
+    # answered 500. CaptureQueriesContext turns on the same debug cursor.
+    moment = MOMENTS[0]
+    entry = log(support_user, Ticket, 1, when=moment)
+    queryset = LogEntry.objects.annotate(t=UTCTimestamp("action_time")).filter(pk=entry.pk)
+    with CaptureQueriesContext(connection) as queries:
+        text = queryset.values_list("t", flat=True).get()
+    assert text == UTCDateTimeWidget().render(moment)
+    assert len(queries.captured_queries) == 1
+
+
+def test_the_format_travels_as_a_parameter(db):
+    query = LogEntry.objects.annotate(t=UTCTimestamp("action_time")).query
+    sql, params = query.get_compiler(connection=connection).as_sql()
+    if connection.vendor in {"sqlite", "postgresql"}:
+        assert any("%" in str(p) or "YYYY" in str(p) for p in params)
+    # No literal percent sign is left in the SQL text beside the placeholders.
+    assert "%" not in sql.replace("%s", "")

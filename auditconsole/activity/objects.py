@@ -41,7 +41,7 @@ class ObjectState:
 def object_entries(
     scoped: QuerySet[LogEntry], content_type: ContentType, object_id: str
 ) -> QuerySet[LogEntry]:
-    """Every entry about one object; served by the ``(content_type_id, object_id)`` index."""
+    """Every entry about one object, newest first from one index (migration 0003)."""
     return scoped.filter(content_type=content_type, object_id=object_id)
 
 

@@ -35,7 +35,20 @@ class Scope:
     def unrestricted(self) -> bool:
         return self.content_type_ids is None
 
-    def apply(self, queryset: QuerySet[LogEntry]) -> QuerySet[LogEntry]:
+    def apply(
+        self, queryset: QuerySet[LogEntry], *, content_type_id: int | None = None
+    ) -> QuerySet[LogEntry]:
+        """The rows this viewer may see; with ``content_type_id``, only that model's.
+
+        A caller that is about one model says so: the scope then reduces to whether that
+        model is allowed, one equality instead of an ``IN`` list beside an equality on the
+        same column. SQLite's planner weighs that pair badly: it chose the model's time
+        index over the object index and read a whole model's history for one object.
+        """
+        if content_type_id is not None:
+            if not self.allows(content_type_id):
+                return queryset.none()
+            return queryset.filter(content_type_id=content_type_id)
         if self.content_type_ids is None:
             return queryset
         return queryset.filter(content_type_id__in=sorted(self.content_type_ids))

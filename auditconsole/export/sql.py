@@ -20,7 +20,6 @@ from typing import Any
 
 from django.db.models import CharField, Func
 
-
 SQLITE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 POSTGRESQL_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS"Z"'
 

@@ -220,7 +220,11 @@ class ObjectView(ConsoleAccessMixin, HtmxFragmentMixin, TemplateView):
             content_type = ContentType.objects.get_for_id(content_type_id)
         except ContentType.DoesNotExist:
             raise Http404("No such object.") from None
-        entries = object_entries(scope.apply(LogEntry.objects.all()), content_type, object_id)
+        entries = object_entries(
+            scope.apply(LogEntry.objects.all(), content_type_id=content_type.pk),
+            content_type,
+            object_id,
+        )
         page_form = PageForm(request.GET)
         page = ResultPage(rows=[])
         if page_form.is_valid():

@@ -84,3 +84,17 @@ def test_content_types_match_exactly(make_user) -> None:
     scope = scope_for(make_user("t", perms=("demo.view_ticket",)))
     assert scope == Scope(frozenset({content_type(Ticket).pk}))
     assert not scope.allows(decoy.pk)
+
+
+def test_scope_for_one_model_is_one_equality(support_user, superuser) -> None:
+    visible = log(support_user, Customer, 1)
+    log(support_user, User, 1)
+    customer = content_type(Customer).pk
+    scoped = scope_for(support_user).apply(LogEntry.objects.all(), content_type_id=customer)
+    assert list(scoped) == [visible]
+    assert " IN " not in str(scoped.query)
+    hidden = content_type(User).pk
+    assert not scope_for(support_user).apply(LogEntry.objects.all(), content_type_id=hidden)
+    assert list(
+        scope_for(superuser).apply(LogEntry.objects.all(), content_type_id=customer)
+    ) == [visible]

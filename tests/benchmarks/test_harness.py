@@ -93,6 +93,8 @@ def test_scripts_area_runs_each_script_at_the_harness_sizes(tmp_path: Path) -> N
     assert passes["script:tail"].argv[3:] == ["--quick"]
     assert passes["script:export"].argv[3:] == ["--rows", "5000", "--rounds", "2"]
     assert "script:export (PostgreSQL)" in passes
+    assert passes["script:objects"].argv[3:] == ["--rows", "5000", "--repeat", "3"]
+    assert "script:objects (PostgreSQL)" in passes
     assert "script:sources (PostgreSQL)" not in passes
     assert all(p.json is None for p in passes.values())
 

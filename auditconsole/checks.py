@@ -90,6 +90,19 @@ def check_settings(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
                 id="auditconsole.E005",
             )
         )
+    require_record = getattr(settings, "AUDITCONSOLE_EXPORT_REQUIRE_RECORD", True)
+    if not isinstance(require_record, bool):
+        errors.append(
+            checks.Error(
+                "AUDITCONSOLE_EXPORT_REQUIRE_RECORD must be True or False, "
+                f"not {require_record!r}.",
+                hint=(
+                    "True (the default) refuses an export whose record cannot be written to "
+                    "the log; any other value is read as true or false by Python's rules."
+                ),
+                id="auditconsole.E022",
+            )
+        )
     keys = getattr(settings, "AUDITCONSOLE_REDACT_KEYS", ())
     if isinstance(keys, str) or not all(isinstance(k, str) and k for k in keys):
         errors.append(

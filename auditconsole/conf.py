@@ -62,6 +62,11 @@ class Settings:
         return self._get("EXPORT_AUDIT_SOURCE", "console")
 
     @property
+    def EXPORT_REQUIRE_RECORD(self) -> bool:
+        """Refuse an export whose record cannot be written to the log (NIST SP 800-53 AU-5)."""
+        return bool(self._get("EXPORT_REQUIRE_RECORD", True))
+
+    @property
     def MAX_LINE_BYTES(self) -> int:
         """Lines longer than this are truncated for display and flagged."""
         return int(self._get("MAX_LINE_BYTES", 64 * 1024))

@@ -74,3 +74,22 @@ def test_valid_settings_produce_no_messages(settings) -> None:
     settings.AUDITCONSOLE_TAIL_POLL_SECONDS = 0.5
     settings.AUDITCONSOLE_REDACT_KEYS = ["password", "pin"]
     assert ac_checks.check_settings() == []
+
+
+@pytest.mark.parametrize("value", ["False", 0, None])
+def test_e022_require_record_is_not_a_boolean(settings, value) -> None:
+    settings.AUDITCONSOLE_EXPORT_REQUIRE_RECORD = value
+    messages = ac_checks.check_settings()
+    assert ids(messages) == ["auditconsole.E022"]
+    assert "AUDITCONSOLE_EXPORT_REQUIRE_RECORD must be True or False" in messages[0].msg
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_e022_either_boolean_will_do(settings, value) -> None:
+    settings.AUDITCONSOLE_EXPORT_REQUIRE_RECORD = value
+    assert ac_checks.check_settings() == []
+
+
+def test_e022_registered_with_django(settings) -> None:
+    settings.AUDITCONSOLE_EXPORT_REQUIRE_RECORD = "no"
+    assert "auditconsole.E022" in ids(checks.run_checks())

@@ -35,3 +35,11 @@ def test_settings_are_read_on_every_access(settings) -> None:
     assert conf.REDACT_KEYS == ("pin",)
     settings.AUDITCONSOLE_SCOPE_TO_MODEL_PERMISSIONS = False
     assert conf.SCOPE_TO_MODEL_PERMISSIONS is False
+
+
+def test_exports_require_a_record_by_default(settings) -> None:
+    if hasattr(settings, "AUDITCONSOLE_EXPORT_REQUIRE_RECORD"):
+        delattr(settings, "AUDITCONSOLE_EXPORT_REQUIRE_RECORD")
+    assert conf.EXPORT_REQUIRE_RECORD is True
+    settings.AUDITCONSOLE_EXPORT_REQUIRE_RECORD = False
+    assert conf.EXPORT_REQUIRE_RECORD is False

@@ -18,19 +18,39 @@ exports; that table is the host project's record of changes to its data.
 The record is written when the stream ends, because only then is the row count known:
 after the last row, or when the download was interrupted (``completed: false``, with the
 rows handed over until then).
+
+Before the first byte, a shorter record says the export is starting (who, which view,
+which filters, which file), under the name ``auditconsole.export_starts`` so that the
+``auditconsole.exports`` records stay one per export. It goes through the handlers of
+``auditconsole.exports``, the ones the export's own record will need, and is written
+through :func:`auditconsole.export.delivery.deliver`, which knows whether it was. If it
+was not, and ``AUDITCONSOLE_EXPORT_REQUIRE_RECORD`` is on (the default), the export is
+refused before anything is read: :class:`ExportNotRecorded`. The record at the end is
+checked the same way; by then the rows are gone, so the error only makes the end of the
+export fail loudly (the download is cut short, the command exits with status 1) instead of
+looking like a success. Either failure is also logged as an error by this module's logger.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from auditconsole.conf import conf
+from auditconsole.export.delivery import deliver
 
 if TYPE_CHECKING:
     from auditconsole.export.streaming import CsvStream
 
 LOGGER_NAME = "auditconsole.exports"
 logger = logging.getLogger(LOGGER_NAME)
+#: The name of the records that say an export is starting. Not a child of LOGGER_NAME: the
+#: log pages' logger filter is a prefix, and a search for the exports must find one record
+#: per export. Written through LOGGER_NAME's handlers all the same.
+START_NAME = "auditconsole.export_starts"
+failures = logging.getLogger(__name__)
 
 VIA_WEB = "web"
 VIA_COMMAND = "command"
@@ -54,9 +74,62 @@ class ExportInfo:
     noun: str = field(default="rows", compare=False)
 
 
+class ExportNotRecorded(Exception):
+    """A record of an export could not be written, and exports require one."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+def record_start(info: ExportInfo) -> None:
+    """Log that an export is about to start: its authorisation, before the first byte."""
+    _write(START_NAME, start_message(info), start_payload(info))
+
+
 def record_export(info: ExportInfo, stream: CsvStream) -> None:
     """Log the export that ``stream`` has just finished (or abandoned)."""
-    logger.info(message(info, stream), extra=payload(info, stream))
+    _write(LOGGER_NAME, message(info, stream), payload(info, stream))
+
+
+def _write(name: str, text: str, extra: dict[str, Any]) -> None:
+    # Where logger.info() would point: the record_* function that called us.
+    path, line, function, _ = logger.findCaller(stacklevel=2)
+    record = logger.makeRecord(name, logging.INFO, path, line, text, (), None, function, extra)
+    problems = deliver(logger, record)
+    if not problems:
+        return
+    required = conf.EXPORT_REQUIRE_RECORD
+    # The handlers that failed the record may fail this report too, and one whose emit()
+    # raises would raise here: the refusal below must not turn into a server error.
+    with contextlib.suppress(Exception):
+        failures.error(
+            "Export record not written (%s): %s. %s",
+            text,
+            "; ".join(problems),
+            "Exports require one (AUDITCONSOLE_EXPORT_REQUIRE_RECORD)."
+            if required
+            else "AUDITCONSOLE_EXPORT_REQUIRE_RECORD is off: the export goes ahead.",
+        )
+    if required:
+        raise ExportNotRecorded(problems)
+
+
+def start_payload(info: ExportInfo) -> dict[str, Any]:
+    return {
+        "user_id": info.user_id,
+        "username": info.username,
+        "view": info.view,
+        "source_key": info.source_key,
+        "params": info.params,
+        "max_rows": info.max_rows,
+        "export_file": info.export_file,
+        "via": info.via,
+    }
+
+
+def start_message(info: ExportInfo) -> str:
+    return f"{info.username} started an export of {info.noun}"
 
 
 def payload(info: ExportInfo, stream: CsvStream) -> dict[str, Any]:

@@ -4,6 +4,9 @@
 (no handler reaches it, or its level is above INFO), so exports would go unrecorded.
 ``auditconsole.W021``: ``AUDITCONSOLE_EXPORT_AUDIT_SOURCE`` names no configured log source,
 so user pages cannot list anyone's exports.
+
+(``auditconsole.E022``, a non-boolean ``AUDITCONSOLE_EXPORT_REQUIRE_RECORD``, is checked
+with the other settings in :mod:`auditconsole.checks`.)
 """
 
 from __future__ import annotations
@@ -30,6 +33,11 @@ def check_export_audit(app_configs: Sequence[AppConfig] | None = None, **kwargs:
                     f"Route {LOGGER_NAME!r} (or 'auditconsole') at level INFO to a handler that "
                     "writes a file, e.g. with auditconsole.logconfig.build(log_file=...); "
                     "see docs/export.md."
+                    + (
+                        " Until then every export is refused (AUDITCONSOLE_EXPORT_REQUIRE_RECORD)."
+                        if conf.EXPORT_REQUIRE_RECORD
+                        else ""
+                    )
                 ),
                 id="auditconsole.W020",
             )

@@ -8,7 +8,9 @@ streams the file (:mod:`auditconsole.export.streaming`).
 
 Both need the page's own permission and ``auditconsole.export``; a log source the user
 may not see is a 404, as on its page. Invalid filters are shown as errors, never a 500,
-and never an export of the valid half.
+and never an export of the valid half. An export whose record cannot be written (and
+``AUDITCONSOLE_EXPORT_REQUIRE_RECORD`` is on) is refused: the confirmation page again,
+saying so, as a 503.
 """
 
 from __future__ import annotations
@@ -26,7 +28,13 @@ from django.utils.http import content_disposition_header
 from django.views.generic import TemplateView
 
 from auditconsole.conf import conf
-from auditconsole.export.audit import VIA_WEB, ExportInfo, record_export
+from auditconsole.export.audit import (
+    VIA_WEB,
+    ExportInfo,
+    ExportNotRecorded,
+    record_export,
+    record_start,
+)
 from auditconsole.export.history import exports_of
 from auditconsole.export.plans import ActivityPlan, ExportPlan, SourcePlan, encoded
 from auditconsole.export.streaming import AsyncCsvStream, CsvStream
@@ -45,7 +53,10 @@ CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
 
 def csv_response(request: HttpRequest, plan: ExportPlan) -> HttpResponse:
-    """The export as a download, audited when the stream ends."""
+    """The export as a download, audited before it starts and when the stream ends.
+
+    Raises :class:`ExportNotRecorded` when the record of its start cannot be written.
+    """
     user = request.user
     filename = plan.filename()
     if request.method == "HEAD":
@@ -63,6 +74,7 @@ def csv_response(request: HttpRequest, plan: ExportPlan) -> HttpResponse:
         max_rows=conf.EXPORT_MAX_ROWS,
         noun=plan.noun,
     )
+    record_start(info)
     stream = CsvStream(
         plan.resource(),
         plan.rows(),
@@ -93,7 +105,12 @@ class ExportMixin(ConsoleAccessMixin):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         plan = self.get_plan()
         if self.csv and plan.is_valid:
-            return csv_response(request, plan)
+            try:
+                return csv_response(request, plan)
+            except ExportNotRecorded:
+                # The audit trail is out of order: nothing leaves until it works again.
+                context = self.get_context_data(plan=plan, refused=True, **kwargs)
+                return self.render_to_response(context, status=503)  # type: ignore[attr-defined]
         context = self.get_context_data(plan=plan, **kwargs)
         # The download URL with bad filters: the same page, as the answer to a bad request.
         status = 400 if self.csv else 200
@@ -113,6 +130,7 @@ class ExportMixin(ConsoleAccessMixin):
             page_url=plan.page_url(),
             download_url=self.download_url(plan),
             command=plan.command_line(self.request.user.get_username()),
+            require_record=conf.EXPORT_REQUIRE_RECORD,
         )
         return context
 

@@ -1,5 +1,5 @@
 """Fixtures of the export tests (defined in helpers, shared with tests/views/test_export.py)."""
 
-from tests.export.helpers import _no_time_budget, audit_log
+from tests.export.helpers import _no_time_budget, add_exports_handler, audit_log, exports_logger
 
-__all__ = ["_no_time_budget", "audit_log"]
+__all__ = ["_no_time_budget", "add_exports_handler", "audit_log", "exports_logger"]

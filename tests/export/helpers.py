@@ -3,6 +3,7 @@ and CSV read back by Python's csv module. Used by tests/views/test_export.py too
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import logging
@@ -44,6 +45,41 @@ def audit_log(tmp_path: Path, settings: Any) -> Iterator[Path]:
     yield path
     logger.removeHandler(handler)
     handler.close()
+
+
+@pytest.fixture
+def exports_logger() -> Iterator[logging.Logger]:
+    """The ``auditconsole.exports`` logger, its level, propagation and handlers restored after."""
+    logger = logging.getLogger(LOGGER_NAME)
+    saved = (logger.level, logger.propagate, list(logger.handlers))
+    yield logger
+    logger.setLevel(saved[0])
+    logger.propagate = saved[1]
+    logger.handlers[:] = saved[2]
+
+
+class FailingHandler(logging.Handler):
+    """A handler whose ``emit`` raises, as a broken custom or third-party handler does."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        raise OSError(28, "No space left on device")
+
+
+@pytest.fixture
+def add_exports_handler(exports_logger: logging.Logger) -> Iterator[Any]:
+    """``add_exports_handler(handler)``: one more handler of export records, closed after."""
+    added: list[logging.Handler] = []
+
+    def add(handler: logging.Handler) -> logging.Handler:
+        exports_logger.addHandler(handler)
+        added.append(handler)
+        return handler
+
+    yield add
+    for handler in added:
+        # A handler broken on purpose may fail to close the same way.
+        with contextlib.suppress(OSError, ValueError):
+            handler.close()
 
 
 @pytest.fixture(autouse=True)

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from auditconsole.export.audit import LOGGER_NAME, VIA_COMMAND, ExportInfo, message, record_export
+import logging
+
+import pytest
+
+from auditconsole.export.audit import (
+    LOGGER_NAME,
+    START_NAME,
+    VIA_COMMAND,
+    ExportInfo,
+    ExportNotRecorded,
+    message,
+    record_export,
+    record_start,
+)
 from auditconsole.export.history import history_query
 from auditconsole.sources.query import Query
 from auditconsole.sources.registry import get_source
-from tests.export.helpers import INFO, finished
+from tests.export.helpers import INFO, FailingHandler, finished
 
 
 def test_the_record_says_who_what_and_how_many(audit_log):
@@ -77,3 +90,68 @@ def test_shell_exports(audit_log):
     assert record.data["via"] == "command"
     assert record.data["user_id"] is None
     assert record.message == "deploy exported 1 activity rows"
+
+
+# -- a record that cannot be written ------------------------------------------------------------
+
+
+def test_the_start_is_recorded_apart_from_the_export(audit_log):
+    record_start(INFO)
+    record_export(INFO, finished(3))
+    source = get_source("console")
+    (start,) = source.iter_records(Query(logger=START_NAME))
+    assert start.message == "agent started an export of records of log source 'app'"
+    assert start.data["params"] == {"level": ["ERROR"], "field": ["status=failed", "user_id=3"]}
+    assert (start.data["user_id"], start.data["export_file"], start.data["via"]) == (
+        14,
+        "logs-app-2026-11-22T1030Z.csv",
+        "web",
+    )
+    assert "rows" not in start.data
+    # One record per export under the exports' own name, as the history reads them.
+    (record,) = source.iter_records(Query(logger=LOGGER_NAME))
+    assert record.data["rows"] == 3
+    assert record.data["module"] == "audit"
+
+
+def test_a_record_that_cannot_be_written_is_refused(audit_log, add_exports_handler, caplog):
+    add_exports_handler(FailingHandler())
+    with pytest.raises(ExportNotRecorded, match="FailingHandler: OSError") as refused:
+        record_start(INFO)
+    assert refused.value.problems == ["FailingHandler: OSError: [Errno 28] No space left on device"]
+    with pytest.raises(ExportNotRecorded):
+        record_export(INFO, finished(3))
+    (first, second) = [r for r in caplog.records if r.name == "auditconsole.export.audit"]
+    assert first.levelno == logging.ERROR
+    assert first.getMessage().startswith(
+        "Export record not written (agent started an export of records of log source 'app'): "
+        "FailingHandler: OSError"
+    )
+    assert "Exports require one (AUDITCONSOLE_EXPORT_REQUIRE_RECORD)" in first.getMessage()
+    assert "agent exported 3 records" in second.getMessage()
+
+
+def test_without_the_requirement_the_failure_is_only_reported(
+    audit_log, add_exports_handler, settings, caplog, capsys
+):
+    settings.AUDITCONSOLE_EXPORT_REQUIRE_RECORD = False
+    add_exports_handler(FailingHandler())
+    record_start(INFO)
+    record_export(INFO, finished(3))
+    # The working handlers still wrote both records.
+    assert len(list(get_source("console").iter_records(Query(logger="auditconsole.export")))) == 2
+    assert "--- Logging error ---" in capsys.readouterr().err
+    (report, _) = [r for r in caplog.records if r.name == "auditconsole.export.audit"]
+    assert "AUDITCONSOLE_EXPORT_REQUIRE_RECORD is off: the export goes ahead" in report.getMessage()
+
+
+def test_a_handler_that_also_fails_the_report_still_means_a_refusal(audit_log):
+    # On 'auditconsole': it takes both the export's record and the report of its failure.
+    parent = logging.getLogger("auditconsole")
+    handler = FailingHandler()
+    parent.addHandler(handler)
+    try:
+        with pytest.raises(ExportNotRecorded):
+            record_start(INFO)
+    finally:
+        parent.removeHandler(handler)

@@ -4,25 +4,12 @@ from __future__ import annotations
 
 import logging
 
-import pytest
-
-from auditconsole.export.audit import LOGGER_NAME
 from auditconsole.export.checks import check_export_audit
 from tests.sources.helpers import FILE_SOURCE
 
 
 def ids(messages) -> list[str]:
     return [message.id for message in messages]
-
-
-@pytest.fixture
-def exports_logger():
-    logger = logging.getLogger(LOGGER_NAME)
-    saved = (logger.level, logger.propagate, list(logger.handlers))
-    yield logger
-    logger.setLevel(saved[0])
-    logger.propagate = saved[1]
-    logger.handlers[:] = saved[2]
 
 
 def test_the_project_settings_pass(settings):
@@ -72,3 +59,12 @@ def test_registered_with_django(settings):
 
     settings.AUDITCONSOLE_EXPORT_AUDIT_SOURCE = "exports"
     assert "auditconsole.W021" in ids(checks.run_checks())
+
+
+def test_w020_says_exports_are_refused_while_a_record_is_required(exports_logger, settings):
+    exports_logger.setLevel(logging.WARNING)
+    (message,) = check_export_audit()
+    assert "every export is refused (AUDITCONSOLE_EXPORT_REQUIRE_RECORD)" in message.hint
+    settings.AUDITCONSOLE_EXPORT_REQUIRE_RECORD = False
+    (message,) = check_export_audit()
+    assert "refused" not in message.hint

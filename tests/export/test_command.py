@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import io
+import logging
 
 import pytest
 from django.contrib.admin.models import CHANGE, DELETION
@@ -11,11 +12,12 @@ from django.core.management import CommandError, call_command
 
 from auditconsole.export.audit import LOGGER_NAME
 from auditconsole.export.streaming import BOM
+from auditconsole.management.commands.auditconsole_export import Command
 from auditconsole.sources.query import Query
 from auditconsole.sources.registry import get_source
 from project.demo.models import Customer, Ticket
 from tests.activity.entries import log
-from tests.export.helpers import read_csv, records
+from tests.export.helpers import FailingHandler, read_csv, records
 from tests.sources.helpers import FILE_SOURCE, app_line, write
 
 
@@ -153,3 +155,65 @@ def test_unknown_hidden_and_broken_sources(logs, support_user):
         run("source", "api", "--as-user", "agent")  # needs demo.delete_customer
     with pytest.raises(CommandError, match="'broken' is misconfigured"):
         run("source", "broken")
+
+
+# -- an export whose record cannot be written --------------------------------------------------
+
+
+class FailsAtTheEnd(logging.Handler):
+    """Writes the record of an export's start, then fails (the disk filled up meanwhile)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name == LOGGER_NAME:
+            raise OSError(28, "No space left on device")
+
+
+def test_an_export_that_cannot_be_recorded_is_refused(entries, tmp_path, add_exports_handler):
+    add_exports_handler(FailingHandler())
+    target = tmp_path / "out.csv"
+    out, err = io.StringIO(), io.StringIO()
+    command = Command(stdout=out, stderr=err)
+    with pytest.raises(SystemExit) as exit_status:
+        command.run_from_argv(["manage.py", "auditconsole_export", "activity", "-o", str(target)])
+    assert exit_status.value.code == 1
+    assert err.getvalue() == (
+        "CommandError: Export refused: its record could not be written to the log "
+        "(FailingHandler: OSError: [Errno 28] No space left on device). Exports require one "
+        "(AUDITCONSOLE_EXPORT_REQUIRE_RECORD); nothing was exported.\n"
+    )
+    assert not target.exists()
+    assert out.getvalue() == ""
+
+
+def test_no_handler_refuses_too(entries, exports_logger):
+    exports_logger.propagate = False
+    exports_logger.handlers[:] = []
+    with pytest.raises(CommandError, match="no handler writes INFO records") as refused:
+        run("activity")
+    assert "Export refused" in str(refused.value)
+
+
+def test_a_record_that_fails_at_the_end_is_an_error(entries, tmp_path, add_exports_handler):
+    add_exports_handler(FailsAtTheEnd())
+    target = tmp_path / "out.csv"
+    with pytest.raises(CommandError) as failed:
+        run("activity", "-o", str(target))
+    assert str(failed.value) == (
+        "6 rows were exported, but the record of the export could not be written to the log "
+        "(FailsAtTheEnd: OSError: [Errno 28] No space left on device). "
+        "Only the record of its start was."
+    )
+    assert len(read_csv(target.read_bytes())) == 7
+
+
+def test_without_the_requirement_the_export_goes_ahead(
+    entries, settings, add_exports_handler, audit_log, capsys
+):
+    settings.AUDITCONSOLE_EXPORT_REQUIRE_RECORD = False
+    add_exports_handler(FailingHandler())
+    out, err = run("activity")
+    assert len(read_csv(out)) == 7
+    assert err == "Exported 6 rows.\n"
+    assert "--- Logging error ---" in capsys.readouterr().err
+    (record,) = audit_records()  # the working handlers wrote it
+    assert record.data["rows"] == 6

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -21,10 +23,19 @@ from auditconsole.sources.query import Query
 from auditconsole.sources.registry import get_source
 from project.demo.models import Customer, Invoice, Ticket
 from tests.activity.entries import auditconsole_message, log
-from tests.export.helpers import _no_time_budget, audit_log, read_csv, records
+from tests.export.helpers import (
+    FailingHandler,
+    _no_time_budget,
+    add_exports_handler,
+    audit_log,
+    exports_logger,
+    json_handler,
+    read_csv,
+    records,
+)
 from tests.sources.helpers import FILE_SOURCE, app_line, write
 
-__all__ = ["_no_time_budget", "audit_log"]
+__all__ = ["_no_time_budget", "add_exports_handler", "audit_log", "exports_logger"]
 
 ACTIVITY_EXPORT = "/audit/activity/export/"
 ACTIVITY_CSV = "/audit/activity/export.csv"
@@ -625,3 +636,91 @@ def test_head_requests_read_and_record_nothing(desk, client_for, superuser, audi
     assert not isinstance(response, StreamingHttpResponse)
     assert FILENAME.fullmatch(response["Content-Disposition"])
     assert export_records() == []
+
+
+# -- an export whose record cannot be written (NIST SP 800-53 AU-5) ------------------------------
+
+
+def emit_raises(exports_logger, add_handler, tmp_path):
+    add_handler(FailingHandler())
+
+
+def stream_closed(exports_logger, add_handler, tmp_path):
+    add_handler(json_handler(tmp_path / "exports.log")).stream.close()
+
+
+def directory_removed(exports_logger, add_handler, tmp_path):
+    (tmp_path / "gone").mkdir()
+    add_handler(json_handler(tmp_path / "gone" / "exports.log"))
+    shutil.rmtree(tmp_path / "gone")
+
+
+def no_handler(exports_logger, add_handler, tmp_path):
+    # In the test's body: pytest hangs its capturing handler on the loggers that do not
+    # propagate when the test starts, not on those that stop propagating later.
+    exports_logger.propagate = False
+    exports_logger.handlers[:] = []
+
+
+def level_above_info(exports_logger, add_handler, tmp_path):
+    exports_logger.setLevel(logging.WARNING)
+
+
+@pytest.mark.parametrize(
+    "breakage", [emit_raises, stream_closed, directory_removed, no_handler, level_above_info]
+)
+@pytest.mark.parametrize("url", [f"{ACTIVITY_CSV}?action=change", "/audit/logs/app/export.csv"])
+def test_an_export_that_cannot_be_recorded_is_refused(
+    desk, logs, client_for, support_user, exports_logger, add_exports_handler, tmp_path, breakage, url
+):
+    breakage(exports_logger, add_exports_handler, tmp_path)
+    response = client_for(support_user).get(url)
+    assert response.status_code == 503
+    assert not isinstance(response, StreamingHttpResponse)
+    assert "Content-Disposition" not in response
+    content = response.content.decode()
+    assert '<main id="main" class="site-main">' in content  # the console's own layout
+    assert "The export was refused: its record could not be written to the console's log." in (
+        content
+    )
+    assert "nothing was downloaded" in content
+    assert export_records() == []
+
+
+def test_the_confirmation_page_says_unrecorded_exports_are_refused(
+    desk, client_for, support_user, settings
+):
+    notice = "If the record cannot be written, the export is refused."
+    client = client_for(support_user)
+    content = client.get(ACTIVITY_EXPORT).content.decode()
+    assert notice in content
+    assert "The export was refused" not in content
+    settings.AUDITCONSOLE_EXPORT_REQUIRE_RECORD = False
+    assert notice not in client.get(ACTIVITY_EXPORT).content.decode()
+
+
+def test_without_the_requirement_an_unrecorded_export_goes_ahead(
+    desk, client_for, support_user, settings, add_exports_handler, caplog, capsys
+):
+    settings.AUDITCONSOLE_EXPORT_REQUIRE_RECORD = False
+    add_exports_handler(FailingHandler())
+    rows = download(client_for(support_user), ACTIVITY_CSV)
+    assert len(rows) == 1 + 24
+    assert "--- Logging error ---" in capsys.readouterr().err
+    reports = [r.getMessage() for r in caplog.records if r.name == "auditconsole.export.audit"]
+    assert len(reports) == 2  # the start and the end
+    assert all("AUDITCONSOLE_EXPORT_REQUIRE_RECORD is off" in report for report in reports)
+
+
+def test_a_record_that_fails_at_the_end_cuts_the_download_short(
+    desk, client_for, support_user, add_exports_handler, tmp_path
+):
+    from auditconsole.export.audit import ExportNotRecorded
+
+    (tmp_path / "log").mkdir()
+    add_exports_handler(json_handler(tmp_path / "log" / "exports.log"))
+    response = client_for(support_user).get(ACTIVITY_CSV)
+    assert isinstance(response, StreamingHttpResponse)
+    shutil.rmtree(tmp_path / "log")
+    with pytest.raises(ExportNotRecorded, match="was deleted after it was opened"):
+        b"".join(response.streaming_content)

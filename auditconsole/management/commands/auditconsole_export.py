@@ -15,6 +15,11 @@ then that user's permissions apply exactly as on the web (export permission, the
 view permission, the source's permission, activity scoping) and the export is recorded
 under their name. Either way the export is recorded like a web export, with
 ``via: "command"``; without ``--as-user`` the recorded name is the operating-system user's.
+
+As on the web, when the record of its start cannot be written (and
+``AUDITCONSOLE_EXPORT_REQUIRE_RECORD`` is on) the export is refused: exit status 1, the
+reason on stderr, nothing read and no output file created. When the record at the end
+cannot be written, the command fails with status 1 too, though the rows are out by then.
 """
 
 from __future__ import annotations
@@ -32,7 +37,13 @@ from django.http import QueryDict
 
 from auditconsole.activity.filters import FILTER_PARAMS
 from auditconsole.activity.ordering import SORT
-from auditconsole.export.audit import VIA_COMMAND, ExportInfo, record_export
+from auditconsole.export.audit import (
+    VIA_COMMAND,
+    ExportInfo,
+    ExportNotRecorded,
+    record_export,
+    record_start,
+)
 from auditconsole.export.plans import (
     ACTIVITY_VIEW,
     FLAG_PARAMS,
@@ -124,6 +135,13 @@ class Command(BaseCommand):
             max_rows=max_rows,
             noun=plan.noun,
         )
+        try:
+            record_start(info)
+        except ExportNotRecorded as exc:
+            raise CommandError(
+                f"Export refused: its record could not be written to the log ({exc}). "
+                "Exports require one (AUDITCONSOLE_EXPORT_REQUIRE_RECORD); nothing was exported."
+            ) from None
         stream = CsvStream(
             plan.resource(),
             plan.rows(),
@@ -132,13 +150,19 @@ class Command(BaseCommand):
             bom=not options["no_bom"],
         )
         try:
-            if output:
-                with open(output, "wb") as handle:
-                    self.write(stream, handle)
-            else:
-                self.write(stream, getattr(self.stdout, "buffer", None))
-        finally:
-            stream.close()  # on an error or ^C: records the export as interrupted
+            try:
+                if output:
+                    with open(output, "wb") as handle:
+                        self.write(stream, handle)
+                else:
+                    self.write(stream, getattr(self.stdout, "buffer", None))
+            finally:
+                stream.close()  # on an error or ^C: records the export as interrupted
+        except ExportNotRecorded as exc:
+            raise CommandError(
+                f"{stream.written:,} rows were exported, but the record of the export could "
+                f"not be written to the log ({exc}). Only the record of its start was."
+            ) from None
         note = f" (stopped at {max_rows:,}; more matched)" if stream.capped else ""
         self.stderr.write(f"Exported {stream.written:,} rows{note}.")
 

@@ -11,6 +11,9 @@ from django.contrib.admin.models import CHANGE, DELETION
 
 from project.demo.models import Customer, Ticket
 from tests.activity.entries import log
+from tests.export.helpers import FailingHandler, add_exports_handler, exports_logger
+
+__all__ = ["add_exports_handler", "exports_logger"]
 
 pytestmark = pytest.mark.browser
 
@@ -46,3 +49,18 @@ def test_filter_then_export_the_same_rows(login, support_user, tmp_path) -> None
     rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8-sig"), newline="")))
     assert [row[6] for row in rows[1:]] == ["#41 Printer on fire"]
     assert page.console_errors == []
+
+
+def test_a_refused_export_opens_as_a_page_not_a_failed_download(
+    login, support_user, add_exports_handler
+) -> None:
+    # With a ``download`` attribute on the link, Chromium saved the 503 as a failed download
+    # and the user stayed on the confirmation page, never told why (issue 12, defect 6).
+    log(support_user, Customer, 1, CHANGE)
+    add_exports_handler(FailingHandler())
+    page = login(support_user)
+    page.goto("/audit/activity/export/")
+    page.get_by_role("link", name=re.compile(r"^Download activity-.*\.csv$")).click()
+    page.wait_for_url(re.compile(r".*/audit/activity/export\.csv$"))
+    assert "The export was refused" in page.inner_text("main")
+    assert [e for e in page.console_errors if "503" not in e] == []

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.apps import AppConfig, apps
 from django.conf import settings
 from django.core import checks
+from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 
 from auditconsole.conf import conf
@@ -32,6 +33,39 @@ POSITIVE_INT_SETTINGS: tuple[str, ...] = (
     "TAIL_MAX_DOM_LINES",
     "SCAN_BUDGET_BYTES",
 )
+POSITIVE_NUMBER_SETTINGS: tuple[str, ...] = ("TAIL_POLL_SECONDS", "SCAN_BUDGET_SECONDS")
+
+
+class BooleanSetting(NamedTuple):
+    name: str
+    id: str
+    hint: str
+
+
+# Python reads any value as true or false, so each of these says what is at stake. E022 came
+# first, with the export record; the other booleans share E016.
+BOOLEAN_SETTINGS: tuple[BooleanSetting, ...] = (
+    BooleanSetting(
+        "SCOPE_TO_MODEL_PERMISSIONS",
+        "auditconsole.E016",
+        "True (the default) limits each non-superuser to the changes of models they may "
+        "view; any other value is read as true or false by Python's rules.",
+    ),
+    BooleanSetting(
+        "EXPORT_REQUIRE_RECORD",
+        "auditconsole.E022",
+        "True (the default) refuses an export whose record cannot be written to the log; "
+        "any other value is read as true or false by Python's rules.",
+    ),
+)
+# Text settings and whether None is a valid choice. LOGOUT_URL may be lazy, as Django's own
+# LOGIN_URL often is (reverse_lazy); the placeholder is written into stored change
+# messages, so it must be a real string.
+TEXT_SETTINGS: tuple[tuple[str, tuple[type, ...]], ...] = (
+    ("REDACTED_PLACEHOLDER", (str,)),
+    ("LOGOUT_URL", (str, Promise)),
+    ("EXPORT_AUDIT_SOURCE", (str, type(None))),
+)
 
 
 def register() -> None:
@@ -41,7 +75,9 @@ def register() -> None:
     checks.register(check_export_audit)
 
 
-def check_dependencies(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -> list:
+def check_dependencies(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     errors: list[checks.CheckMessage] = []
     for app in REQUIRED_APPS:
         if not apps.is_installed(app):
@@ -52,6 +88,7 @@ def check_dependencies(app_configs: Sequence[AppConfig] | None = None, **kwargs:
                     id="auditconsole.E001",
                 )
             )
+    # Django's own settings are read where Django keeps them; conf holds only ours.
     if HTMX_MIDDLEWARE not in settings.MIDDLEWARE:
         errors.append(
             checks.Error(
@@ -63,48 +100,58 @@ def check_dependencies(app_configs: Sequence[AppConfig] | None = None, **kwargs:
     return errors
 
 
-def check_settings(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -> list:
+def check_settings(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """The type of every setting but LOG_SOURCES (see :func:`check_log_sources`).
+
+    ``conf`` hands values back unconverted, so a wrong type is caught here, at startup,
+    rather than at request time or, worse, read as something else (``"False"`` as true).
+    """
     errors: list[checks.CheckMessage] = []
     for name in POSITIVE_INT_SETTINGS:
-        raw = getattr(settings, f"AUDITCONSOLE_{name}", 1)
-        if not isinstance(raw, int) or isinstance(raw, bool) or raw < 1:
+        value = getattr(conf, name)
+        if not (_is_number(value, int) and value >= 1):
             errors.append(
                 checks.Error(
-                    f"AUDITCONSOLE_{name} must be a positive integer, not {raw!r}.",
+                    f"AUDITCONSOLE_{name} must be a positive integer, not {value!r}.",
                     id="auditconsole.E005",
                 )
             )
-    raw_poll = getattr(settings, "AUDITCONSOLE_TAIL_POLL_SECONDS", 1.0)
-    if not isinstance(raw_poll, int | float) or isinstance(raw_poll, bool) or raw_poll <= 0:
-        errors.append(
-            checks.Error(
-                f"AUDITCONSOLE_TAIL_POLL_SECONDS must be a positive number, not {raw_poll!r}.",
-                id="auditconsole.E005",
+    for name in POSITIVE_NUMBER_SETTINGS:
+        value = getattr(conf, name)
+        if not (_is_number(value, (int, float)) and value > 0):
+            errors.append(
+                checks.Error(
+                    f"AUDITCONSOLE_{name} must be a positive number, not {value!r}.",
+                    id="auditconsole.E005",
+                )
             )
-        )
-    raw_budget = getattr(settings, "AUDITCONSOLE_SCAN_BUDGET_SECONDS", 3.0)
-    if not isinstance(raw_budget, int | float) or isinstance(raw_budget, bool) or raw_budget <= 0:
-        errors.append(
-            checks.Error(
-                f"AUDITCONSOLE_SCAN_BUDGET_SECONDS must be a positive number, not {raw_budget!r}.",
-                id="auditconsole.E005",
+    for setting in BOOLEAN_SETTINGS:
+        value = getattr(conf, setting.name)
+        if not isinstance(value, bool):
+            errors.append(
+                checks.Error(
+                    f"AUDITCONSOLE_{setting.name} must be True or False, not {value!r}.",
+                    hint=setting.hint,
+                    id=setting.id,
+                )
             )
-        )
-    require_record = getattr(settings, "AUDITCONSOLE_EXPORT_REQUIRE_RECORD", True)
-    if not isinstance(require_record, bool):
-        errors.append(
-            checks.Error(
-                "AUDITCONSOLE_EXPORT_REQUIRE_RECORD must be True or False, "
-                f"not {require_record!r}.",
-                hint=(
-                    "True (the default) refuses an export whose record cannot be written to "
-                    "the log; any other value is read as true or false by Python's rules."
-                ),
-                id="auditconsole.E022",
+    for name, types in TEXT_SETTINGS:
+        value = getattr(conf, name)
+        if not isinstance(value, types):
+            allowed = "a string or None" if type(None) in types else "a string"
+            errors.append(
+                checks.Error(
+                    f"AUDITCONSOLE_{name} must be {allowed}, not {value!r}.",
+                    id="auditconsole.E017",
+                )
             )
-        )
-    keys = getattr(settings, "AUDITCONSOLE_REDACT_KEYS", ())
-    if isinstance(keys, str) or not all(isinstance(k, str) and k for k in keys):
+    keys = conf.REDACT_KEYS
+    if not (
+        isinstance(keys, list | tuple | set | frozenset)
+        and all(isinstance(key, str) and key for key in keys)
+    ):
         errors.append(
             checks.Error(
                 "AUDITCONSOLE_REDACT_KEYS must be a list of non-empty strings.",
@@ -115,7 +162,14 @@ def check_settings(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
     return errors
 
 
-def check_log_sources(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -> list:
+def _is_number(value: object, types: type | tuple[type, ...]) -> bool:
+    # bool is an int subclass, but True as a page size is a mistake, not 1.
+    return isinstance(value, types) and not isinstance(value, bool)
+
+
+def check_log_sources(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     sources = conf.LOG_SOURCES
     if not isinstance(sources, dict):
         return [

@@ -2,8 +2,13 @@
 
 Each property reads ``settings.AUDITCONSOLE_<NAME>`` on every access rather than caching
 it at import time, so ``override_settings`` in tests and per-request changes both work.
-Validation of the values lives in :mod:`auditconsole.checks`, which reports problems as
-system checks instead of raising at import.
+
+The value comes back as configured, with no conversion, the way django-cors-headers
+reads its settings. Converting here (``int("50")``, ``bool("False")``) would hide a wrong
+type from :mod:`auditconsole.checks`, which validates ``conf.<NAME>`` and reports it as a
+system check, and would turn the string ``"False"`` into ``True``. So the return types
+below are what the checks guarantee once ``manage.py check`` passes, not what this module
+enforces; the rest of the app relies on them and uses the values as they are.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.utils.functional import Promise
 
 DEFAULT_REDACT_KEYS: tuple[str, ...] = (
     "password",
@@ -37,7 +43,11 @@ class Settings:
     @property
     def REDACT_KEYS(self) -> tuple[str, ...]:
         """Key names (case-insensitive substrings) whose values are masked everywhere."""
-        return tuple(self._get("REDACT_KEYS", DEFAULT_REDACT_KEYS))
+        keys = self._get("REDACT_KEYS", DEFAULT_REDACT_KEYS)
+        # A list or set is frozen, not converted: the same keys, as the tuple this property
+        # promises, which no caller can use to mutate the setting. Anything else, a bare
+        # string included, comes back as configured for auditconsole.E006 to report.
+        return tuple(keys) if isinstance(keys, list | set | frozenset) else keys
 
     @property
     def REDACTED_PLACEHOLDER(self) -> str:
@@ -46,15 +56,15 @@ class Settings:
     @property
     def SCOPE_TO_MODEL_PERMISSIONS(self) -> bool:
         """Limit each non-superuser to LogEntry rows of models they may view."""
-        return bool(self._get("SCOPE_TO_MODEL_PERMISSIONS", True))
+        return self._get("SCOPE_TO_MODEL_PERMISSIONS", True)
 
     @property
     def PAGE_SIZE(self) -> int:
-        return int(self._get("PAGE_SIZE", 50))
+        return self._get("PAGE_SIZE", 50)
 
     @property
     def EXPORT_MAX_ROWS(self) -> int:
-        return int(self._get("EXPORT_MAX_ROWS", 1_000_000))
+        return self._get("EXPORT_MAX_ROWS", 1_000_000)
 
     @property
     def EXPORT_AUDIT_SOURCE(self) -> str | None:
@@ -64,39 +74,39 @@ class Settings:
     @property
     def EXPORT_REQUIRE_RECORD(self) -> bool:
         """Refuse an export whose record cannot be written to the log (NIST SP 800-53 AU-5)."""
-        return bool(self._get("EXPORT_REQUIRE_RECORD", True))
+        return self._get("EXPORT_REQUIRE_RECORD", True)
 
     @property
     def MAX_LINE_BYTES(self) -> int:
         """Lines longer than this are truncated for display and flagged."""
-        return int(self._get("MAX_LINE_BYTES", 64 * 1024))
+        return self._get("MAX_LINE_BYTES", 64 * 1024)
 
     @property
     def TAIL_INITIAL_LINES(self) -> int:
-        return int(self._get("TAIL_INITIAL_LINES", 100))
+        return self._get("TAIL_INITIAL_LINES", 100)
 
     @property
     def TAIL_MAX_DOM_LINES(self) -> int:
-        return int(self._get("TAIL_MAX_DOM_LINES", 2000))
+        return self._get("TAIL_MAX_DOM_LINES", 2000)
 
     @property
-    def LOGOUT_URL(self) -> str:
+    def LOGOUT_URL(self) -> str | Promise:
         """URL name or path of the host project's logout view (it must accept POST)."""
         return self._get("LOGOUT_URL", "logout")
 
     @property
     def TAIL_POLL_SECONDS(self) -> float:
-        return float(self._get("TAIL_POLL_SECONDS", 1.0))
+        return self._get("TAIL_POLL_SECONDS", 1.0)
 
     @property
     def SCAN_BUDGET_SECONDS(self) -> float:
         """How long one browse request may scan log files before offering to continue."""
-        return float(self._get("SCAN_BUDGET_SECONDS", 3.0))
+        return self._get("SCAN_BUDGET_SECONDS", 3.0)
 
     @property
     def SCAN_BUDGET_BYTES(self) -> int:
         """How many bytes one browse request may scan before offering to continue."""
-        return int(self._get("SCAN_BUDGET_BYTES", 1024 * 1024 * 1024))
+        return self._get("SCAN_BUDGET_BYTES", 1024 * 1024 * 1024)
 
 
 conf = Settings()

@@ -43,3 +43,22 @@ def test_exports_require_a_record_by_default(settings) -> None:
     assert conf.EXPORT_REQUIRE_RECORD is True
     settings.AUDITCONSOLE_EXPORT_REQUIRE_RECORD = False
     assert conf.EXPORT_REQUIRE_RECORD is False
+
+
+def test_values_come_back_as_configured(settings) -> None:
+    # No conversion on read: a wrong type must reach the system checks as it was written,
+    # and "False" must not become True on the way.
+    settings.AUDITCONSOLE_PAGE_SIZE = "50"
+    assert conf.PAGE_SIZE == "50"
+    settings.AUDITCONSOLE_SCOPE_TO_MODEL_PERMISSIONS = "False"
+    assert conf.SCOPE_TO_MODEL_PERMISSIONS == "False"
+    settings.AUDITCONSOLE_EXPORT_REQUIRE_RECORD = 0
+    assert conf.EXPORT_REQUIRE_RECORD == 0
+    assert conf.EXPORT_REQUIRE_RECORD is not False
+    settings.AUDITCONSOLE_TAIL_POLL_SECONDS = 2
+    assert type(conf.TAIL_POLL_SECONDS) is int
+    settings.AUDITCONSOLE_REDACT_KEYS = "password"
+    assert conf.REDACT_KEYS == "password"
+    placeholder = object()
+    settings.AUDITCONSOLE_REDACTED_PLACEHOLDER = placeholder
+    assert conf.REDACTED_PLACEHOLDER is placeholder

@@ -5,8 +5,9 @@
 ``auditconsole.W021``: ``AUDITCONSOLE_EXPORT_AUDIT_SOURCE`` names no configured log source,
 so user pages cannot list anyone's exports.
 
-(``auditconsole.E022``, a non-boolean ``AUDITCONSOLE_EXPORT_REQUIRE_RECORD``, is checked
-with the other settings in :mod:`auditconsole.checks`.)
+(``auditconsole.E022``, a non-boolean ``AUDITCONSOLE_EXPORT_REQUIRE_RECORD``, and
+``auditconsole.E017``, an ``AUDITCONSOLE_EXPORT_AUDIT_SOURCE`` that is neither a string nor
+``None``, are checked with the other settings' types in :mod:`auditconsole.checks`.)
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from auditconsole.conf import conf
 from auditconsole.export.audit import LOGGER_NAME
 
 
-def check_export_audit(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -> list:
+def check_export_audit(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     messages: list[checks.CheckMessage] = []
     logger = logging.getLogger(LOGGER_NAME)
     if not (logger.isEnabledFor(logging.INFO) and logger.hasHandlers()):
@@ -44,7 +47,9 @@ def check_export_audit(app_configs: Sequence[AppConfig] | None = None, **kwargs:
         )
     key = conf.EXPORT_AUDIT_SOURCE
     sources = conf.LOG_SOURCES
-    if key and not (isinstance(sources, dict) and key in sources):
+    # A key that is not a string is auditconsole.E017's to report; looking it up here could
+    # raise (a list is unhashable) and would only repeat that error.
+    if isinstance(key, str) and key and not (isinstance(sources, dict) and key in sources):
         messages.append(
             checks.Warning(
                 f"AUDITCONSOLE_EXPORT_AUDIT_SOURCE is {key!r}, which is not a configured log source: "

@@ -68,3 +68,9 @@ def test_w020_says_exports_are_refused_while_a_record_is_required(exports_logger
     settings.AUDITCONSOLE_EXPORT_REQUIRE_RECORD = False
     (message,) = check_export_audit()
     assert "refused" not in message.hint
+
+
+def test_w021_leaves_a_key_of_the_wrong_type_to_e017(settings):
+    # A list is unhashable: looking it up among the sources raised inside the check.
+    settings.AUDITCONSOLE_EXPORT_AUDIT_SOURCE = ["console"]
+    assert check_export_audit() == []

@@ -9,14 +9,18 @@ from hypothesis import strategies as st
 
 from auditconsole.changes import (
     EMPTY_DISPLAY,
+    EXTRA_KEY,
     NULL_DISPLAY,
     FieldChange,
     change_summary,
     describe_change,
     display_value,
+    extra_element,
     extra_message,
+    mask_change_message,
     parse_changes,
 )
+from auditconsole.redaction import Redactor
 
 
 def message(*elements: object) -> str:
@@ -233,3 +237,153 @@ def test_pages_mask_secrets_the_way_exports_do(db) -> None:
     assert (secret.old, secret.new) == ("********", "********")
     assert (note.old, note.new) == ("token=********", "fine")
     assert "abc123" not in repr(described)
+
+
+# --- the format as one type: build, parse, mask ------------------------------------------
+
+MASK = "********"
+
+
+def stored(element: dict, admin_part: object = None) -> str:
+    """A change message as the writer stores it: the admin's part, then ours."""
+    return json.dumps([admin_part or {"changed": {"fields": []}}, element])
+
+
+def test_built_changes_parse_back_as_the_same_changes() -> None:
+    changes = [
+        FieldChange("status", "Status", "open", "closed"),
+        FieldChange("owner", "Owner", None, {"pk": "3", "repr": "Ann"}),
+        FieldChange("tags", "Tags", [], ["vip", "eu"]),
+        FieldChange("settings", "Settings", {"theme": "dark"}, {}),
+    ]
+    raw = stored(extra_element("Escalated", changes))
+    assert parse_changes(raw) == changes
+    assert extra_message(raw) == "Escalated"
+
+
+@pytest.mark.parametrize("note", [None, ""])
+def test_a_built_element_without_a_message_stores_null(note: str | None) -> None:
+    element = extra_element(note, [FieldChange("n", "N", 1, 2)])
+    assert element == {
+        EXTRA_KEY: {"message": None, "changes": [{"field": "n", "label": "N", "old": 1, "new": 2}]}
+    }
+    assert extra_message(stored(element)) is None
+
+
+def test_rows_round_trip_and_bad_rows_read_as_none() -> None:
+    change = FieldChange("name", "Name", "Ann", "Anne")
+    assert FieldChange.from_row(change.to_row()) == change
+    assert FieldChange.from_row({"field": "name", "label": 3}) == FieldChange(
+        "name", "name", None, None
+    )
+    for row in ("name", None, [], {"label": "Name"}, {"field": ""}, {"field": 7}):
+        assert FieldChange.from_row(row) is None
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Changed the status.",
+        json.dumps([{"changed": {"fields": ["Status"]}}]),
+        json.dumps([{"added": {}}, {"auditconsole": {"message": "x"}}]),
+        json.dumps({"auditconsole": {"changes": [{"field": "a"}]}}),
+        "[" + json.dumps({"auditconsole": {"changes": [{"field": "a"}]}}),
+        '["\\ud800"]',
+        "[1e999999]",
+    ],
+)
+def test_foreign_or_malformed_messages_have_no_changes(raw: str) -> None:
+    assert parse_changes(raw) == []
+
+
+def test_a_field_is_secret_by_its_name_or_its_label() -> None:
+    assert FieldChange("password", "Word", "a", "b").is_secret
+    assert FieldChange("pin", "Password", "a", "b").is_secret
+    assert not FieldChange("note", "Note", "a", "b").is_secret
+
+
+def test_masking_hides_a_secret_fields_values_and_secrets_inside_others() -> None:
+    redactor = Redactor()
+    assert FieldChange("pin", "Password", None, "1234").masked(redactor) == FieldChange(
+        "pin", "Password", MASK, MASK
+    )
+    note = FieldChange("note", "Note", {"api_key": "k1", "a": 1}, "token=xyz, fine")
+    assert note.masked(redactor) == FieldChange(
+        "note", "Note", {"api_key": MASK, "a": 1}, f"token={MASK}, fine"
+    )
+
+
+def test_masking_twice_is_masking_once() -> None:
+    redactor = Redactor()
+    for change in (
+        FieldChange("password", "Password", "a", "b"),
+        FieldChange("note", "Note", ["Authorization: Bearer x"], {"token": "t"}),
+        FieldChange("plain", "Plain", "a", "b"),
+    ):
+        once = change.masked(redactor)
+        assert once.masked(redactor) == once
+
+
+def test_the_stored_text_is_masked_structurally_then_as_text() -> None:
+    redactor = Redactor()
+    raw = stored(
+        extra_element(
+            "rotated",
+            [
+                FieldChange("pin", "Password", "1234", "5678"),
+                FieldChange("note", "Note", "a", "b"),
+            ],
+        ),
+        {"changed": {"fields": ["Password", "Note"]}, "token": "abc"},
+    )
+    masked = json.loads(mask_change_message(raw, redactor))
+    assert masked[0] == {"changed": {"fields": ["Password", "Note"]}, "token": MASK}
+    assert masked[1][EXTRA_KEY]["changes"] == [
+        {"field": "pin", "label": "Password", "old": MASK, "new": MASK},
+        {"field": "note", "label": "Note", "old": "a", "new": "b"},
+    ]
+    assert mask_change_message("Reset password=hunter2", redactor) == f"Reset password={MASK}"
+
+
+def test_a_stored_secret_row_keeps_its_other_keys_and_gains_none() -> None:
+    row = {"label": "Secret question", "old": "Rex", "extra": 1}
+    raw = stored({EXTRA_KEY: {"changes": [row, "not a row"]}})
+    (masked,) = json.loads(mask_change_message(raw, Redactor()))[1:]
+    assert masked[EXTRA_KEY]["changes"] == [
+        {"label": "Secret question", "old": MASK, "extra": 1},
+        "not a row",
+    ]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Changed the status.",
+        "[not json",
+        json.dumps([{"changed": {"fields": ["Status"]}}]),
+        json.dumps([{EXTRA_KEY: {"changes": "nope"}}]),
+        stored(extra_element(None, [FieldChange("status", "Status", "open", "closed")])),
+    ],
+)
+def test_text_without_secrets_is_returned_as_the_same_string(raw: str) -> None:
+    assert mask_change_message(raw, Redactor()) is raw
+
+
+def test_what_the_writer_stores_needs_no_more_masking(superuser) -> None:
+    from auditconsole.audit import log_action
+    from project.demo.models import Customer
+
+    customer = Customer.objects.create(name="Acme")
+    entry = log_action(
+        superuser,
+        customer,
+        CHANGE,
+        changes={"api_token": ("a", "b"), "name": ("token=xyz", "Acme"), "pin": (1, 2)},
+        labels={"pin": "Password"},
+    )
+    assert mask_change_message(entry.change_message, Redactor()) == entry.change_message
+    assert [(c.old, c.new) for c in parse_changes(entry.change_message)] == [
+        (MASK, MASK),
+        (f"token={MASK}", "Acme"),
+        (MASK, MASK),
+    ]

@@ -15,9 +15,10 @@ from __future__ import annotations
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION
 
 from auditconsole.audit.log import log_action, log_actions
-from auditconsole.audit.messages import EXTRA_KEY, build_change_message
+from auditconsole.audit.messages import build_change_message
 from auditconsole.audit.values import json_safe
 from auditconsole.audit.views import AuditMixin
+from auditconsole.changes import EXTRA_KEY
 
 __all__ = [
     "ADDITION",

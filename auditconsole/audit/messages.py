@@ -1,19 +1,8 @@
-"""The ``LogEntry.change_message`` format: the admin's, plus the before/after values.
+"""What our writer stores in ``LogEntry.change_message``: the admin's wording, plus the values.
 
-The admin stores either a plain string or a JSON list such as
-``[{"changed": {"fields": ["Name", "Email"]}}]``, and ``LogEntry.get_change_message()``
-turns that list into "Changed Name and Email.". It only looks at the ``added``, ``changed``
-and ``deleted`` keys of each element, so one more element is invisible to it::
-
-    [
-        {"changed": {"fields": ["Name", "Email"]}},
-        {"auditconsole": {"message": null,
-                          "changes": [{"field": "name", "label": "Name", "old": "A", "new": "B"}]}}
-    ]
-
-That keeps the admin's history pages, its LogEntry changelist and every other reader of the
-table working unchanged, while the console (``auditconsole.changes.parse_changes``) reads
-the values back for its diff.
+The layout is :mod:`auditconsole.changes`'s (described there). This module decides what goes
+in it for an action, as the admin would: its plain text, its ``[{"added": {}}]`` or ``[]``,
+or its JSON list with the ``changed`` fields' labels followed by our element.
 """
 
 from __future__ import annotations
@@ -27,12 +16,9 @@ from django.db.models import Model
 from django.utils import translation
 from django.utils.text import capfirst
 
-from auditconsole.audit.values import JsonValue, json_safe
-from auditconsole.conf import conf
-from auditconsole.redaction import is_sensitive
-
-EXTRA_KEY = "auditconsole"
-"""The key of the element the admin ignores and the console reads."""
+from auditconsole.audit.values import json_safe
+from auditconsole.changes import FieldChange, extra_element
+from auditconsole.redaction import Redactor
 
 ACTION_FLAGS: frozenset[int] = frozenset({ADDITION, CHANGE, DELETION})
 
@@ -59,16 +45,13 @@ def field_label(model: type[Model] | Model, name: str) -> str:
         return str(capfirst(verbose_name))
 
 
-def change_rows(changes: Changes, labels: Mapping[str, str]) -> list[dict[str, JsonValue]]:
-    """The ``changes`` list of the extra element, secrets replaced by the placeholder."""
-    rows: list[dict[str, JsonValue]] = []
-    for name, (old, new) in changes.items():
-        if is_sensitive(name):
-            old = new = conf.REDACTED_PLACEHOLDER
-        rows.append(
-            {"field": name, "label": labels[name], "old": json_safe(old), "new": json_safe(new)}
-        )
-    return rows
+def field_changes(changes: Changes, labels: Mapping[str, str]) -> list[FieldChange]:
+    """One :class:`FieldChange` per field, its values JSON-safe and masked before storing."""
+    redactor = Redactor()
+    return [
+        FieldChange(name, labels[name], json_safe(old), json_safe(new)).masked(redactor)
+        for name, (old, new) in changes.items()
+    ]
 
 
 def build_change_message(
@@ -113,7 +96,4 @@ def build_change_message(
         if action == ADDITION
         else {"changed": {"fields": [all_labels[name] for name in changes]}}
     )
-    return [
-        admin_part,
-        {EXTRA_KEY: {"message": message or None, "changes": change_rows(changes, all_labels)}},
-    ]
+    return [admin_part, extra_element(message, field_changes(changes, all_labels))]

@@ -1,9 +1,10 @@
 """Turning field values into JSON that can be stored in ``LogEntry.change_message``.
 
 The stored before/after values must survive ``json.dumps`` and read back unambiguously,
-whatever the field type. Secrets must never reach the table at all: redaction happens here,
-at write time, with the key matching (:func:`auditconsole.redaction.is_sensitive`) the log
-sources use when they display log records.
+whatever the field type. Secrets must never reach the table at all: keys of nested mappings
+are redacted here, with the key matching (:func:`auditconsole.redaction.is_sensitive`) the
+log sources use when they display log records, and the writer then masks each field change
+(:meth:`auditconsole.changes.FieldChange.masked`).
 """
 
 from __future__ import annotations
@@ -17,10 +18,9 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 
+from auditconsole.changes import JsonValue
 from auditconsole.conf import conf
 from auditconsole.redaction import is_sensitive
-
-JsonValue = None | bool | int | float | str | list["JsonValue"] | dict[str, "JsonValue"]
 
 
 def json_safe(value: Any) -> JsonValue:

@@ -8,7 +8,8 @@ from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth.models import User
 from django.utils import translation
 
-from auditconsole.audit.messages import EXTRA_KEY, build_change_message, field_label
+from auditconsole.audit.messages import build_change_message, field_label
+from auditconsole.changes import EXTRA_KEY
 from project.demo.models import Customer, Ticket
 
 
@@ -143,3 +144,18 @@ def test_deletions_take_no_changes() -> None:
 def test_unknown_action_flags_are_refused(action: Any) -> None:
     with pytest.raises(ValueError, match="ADDITION, CHANGE or DELETION"):
         build_change_message(Ticket(), action, "x")
+
+
+def test_a_field_labelled_as_a_secret_and_pairs_in_values_are_masked_too() -> None:
+    result = build_change_message(
+        Ticket(),
+        CHANGE,
+        changes={"subject": ("a", "b"), "resolution_note": ("", "password=hunter2")},
+        labels={"subject": "Secret"},
+    )
+    rows = result[1][EXTRA_KEY]["changes"]
+    assert [(row["old"], row["new"]) for row in rows] == [
+        ("********", "********"),
+        ("", "password=********"),
+    ]
+    assert "hunter2" not in json.dumps(result)

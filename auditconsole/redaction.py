@@ -99,9 +99,12 @@ def _redact_text(text: str, needles: tuple[str, ...], mask: str) -> str:
         return text  # the common case, decided without a regular expression
 
     def replace(match: re.Match[str]) -> str:
-        if not _matches(match.group("name"), needles):
-            return match.group(0)
         value = match.group("value")
+        if not _matches(match.group("name"), needles):
+            # The value may itself hold a pair: "KeyError: token=abc" matched as the key
+            # KeyError and the value token=abc, which must be looked into as well.
+            inner = _redact_text(value, needles, mask)
+            return match.group(0) if inner is value else match.group(0)[: -len(value)] + inner
         quote = value[0] if value[:1] in {'"', "'"} else ""
         return f"{match.group('key')}{match.group('sep')}{quote}{mask}{quote}"
 

@@ -89,6 +89,21 @@ def test_redact_text(text: str, expected: str) -> None:
     assert redact_text(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A pair as the value of another pair: the exception line of a traceback.
+        ("ConnectionError: token=abc123 refused", f"ConnectionError: token={MASK} refused"),
+        ("Error: password=hunter2", f"Error: password={MASK}"),
+        ('detail: "password=x"', f'detail: "password={MASK}"'),
+        ("a=token=abc", f"a=token={MASK}"),
+        ("KeyError: 'missing'", "KeyError: 'missing'"),
+    ],
+)
+def test_a_pair_inside_a_pair_value_is_masked(text: str, expected: str) -> None:
+    assert redact_text(text) == expected
+
+
 def test_configurable_keys_and_placeholder(settings) -> None:
     settings.AUDITCONSOLE_REDACT_KEYS = ["ssn"]
     settings.AUDITCONSOLE_REDACTED_PLACEHOLDER = "[hidden]"

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from auditconsole.sources import levels
+from auditconsole.sources import exceptions, levels
 
 #: Keys whose string value is a traceback, as python-json-logger, structlog and
 #: django-activity-audit write them.
@@ -117,6 +117,11 @@ class Record:
         if self.message and self.message not in self.raw:
             return f"{self.raw}\n{self.message}"
         return self.raw
+
+    @cached_property
+    def exception(self) -> str:
+        """The exception this record reports, as one short masked line (``KeyError: 'x'``)."""
+        return exceptions.summary(self.traceback, self.fields)
 
     @cached_property
     def summary(self) -> str:

@@ -133,9 +133,21 @@ class SourceListView(LogsAccessMixin, TemplateView):
 
 
 @dataclass
+class Cell:
+    """One configured column's value in a row; the column names it where no header shows."""
+
+    column: str
+    value: str
+
+
+@dataclass
 class Row:
     record: Record
-    cells: list[str]
+    cells: list[Cell]
+
+    @classmethod
+    def of(cls, record: Record, columns: list[str]) -> Row:
+        return cls(record, [Cell(column, record.column(column)) for column in columns])
 
 
 @dataclass
@@ -194,10 +206,7 @@ class BrowseView(SourceFromKeyMixin, LogsAccessMixin, HtmxFragmentMixin, Templat
             form=form,
             query=query,
             page=page,
-            rows=[
-                Row(record, [record.column(c) for c in columns])
-                for record in (page.records if page else [])
-            ],
+            rows=[Row.of(record, columns) for record in (page.records if page else [])],
             columns=columns,
             show_source=isinstance(source, MergedSource),
             next_url=next_url,
@@ -349,7 +358,7 @@ class RecordView(LogsAccessMixin, TemplateView):
             source=source,
             record=record,
             around=around,
-            rows=[Row(r, [r.column(c) for c in columns]) for r in around.rows],
+            rows=[Row.of(r, columns) for r in around.rows],
             columns=columns,
             current=record,
             json=json_lines(record.data) if record.data else None,

@@ -437,6 +437,56 @@ def test_log_payloads_are_escaped_and_secrets_masked(client_for, superuser, sour
         assert "hunter2" not in text and "s3cr3t" not in text
 
 
+def test_browse_rows_name_the_exception_escaped_and_masked(
+    client_for, superuser, configure, logs: Path
+) -> None:
+    """Each row with a traceback shows its exception's line, not only a "traceback" badge."""
+    write(
+        logs / "django.log",
+        [
+            "2026-04-04 12:00:00,000 [ERROR] django.request: Internal Server Error: /pay/",
+            "Traceback (most recent call last):",
+            '  File "/srv/app/views.py", line 9, in pay',
+            f"ValueError: bad card {XSS} password=hunter2",
+            "2026-04-04 12:00:01,000 [ERROR] apps.alerts.tasks: Ticket notification not sent",
+            "Traceback (most recent call last):",
+            '  File "/srv/app/tasks.py", line 3, in notify',
+            "KeyError: 'missing'",
+        ],
+    )
+    write(
+        logs / "app.log",
+        [
+            json.dumps(
+                {
+                    "time": "2026-04-04 12:00:02,000",
+                    "level": "ERROR",
+                    "message": "charge failed",
+                    "exc_info": "Traceback (most recent call last):\n"
+                    '  File "/srv/app/billing.py", line 4, in charge\n'
+                    "TimeoutError: " + "gateway slow " * 30,
+                }
+            ),
+        ],
+    )
+    configure(
+        django=(logs / "django.log", {"OPTIONS": {"format": "text"}}),
+        app=(logs / "app.log", {}),
+    )
+    client = client_for(superuser)
+    text = body(client.get("/audit/logs/django/"))
+    lines = re.findall(r'<samp class="exception-line">(.*?)</samp>', text)
+    assert lines == [
+        "KeyError: &#x27;missing&#x27;",
+        "ValueError: bad card &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; password=********",
+    ]
+    assert XSS not in text and "hunter2" not in text
+    json_text = body(client.get("/audit/logs/app/"))
+    (line,) = re.findall(r'<samp class="exception-line">(.*?)</samp>', json_text)
+    assert line.startswith("TimeoutError: gateway slow gateway slow") and line.endswith("…")
+    assert len(html.unescape(line)) <= 160
+
+
 def test_newest_page_uses_few_queries(
     client_for, superuser, sources, django_assert_max_num_queries
 ) -> None:

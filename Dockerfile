@@ -26,8 +26,12 @@ COPY manage.py ./
 COPY project ./project
 COPY templates ./templates
 COPY static ./static
-# collectstatic needs settings, not secrets: a throwaway key is enough at build time.
-RUN SECRET_KEY=collectstatic-only-not-a-real-key python manage.py collectstatic --noinput \
+# collectstatic needs settings, not secrets: a throwaway key is enough at build time, and a
+# throwaway var/ keeps the export signing key the settings create out of the image (each
+# deployment makes its own on first start, in the /app/var volume).
+RUN SECRET_KEY=collectstatic-only-not-a-real-key AUDITCONSOLE_VAR_DIR=/tmp/build-var \
+    python manage.py collectstatic --noinput \
+ && rm -rf /tmp/build-var \
  && mkdir -p /app/var/log && chown -R auditconsole:auditconsole /app/var
 USER auditconsole
 VOLUME ["/app/var"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -11,8 +12,15 @@ from django.core import checks
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 
+from auditconsole.access.checks import check_access_log
+from auditconsole.access.events import EVENTS
 from auditconsole.conf import conf
-from auditconsole.export.checks import check_export_audit
+from auditconsole.export.checks import (
+    check_export_audit,
+    check_manifest_chain,
+    check_manifest_fields,
+    check_signing_key,
+)
 
 REQUIRED_APPS: tuple[str, ...] = (
     "django.contrib.admin",
@@ -57,6 +65,12 @@ BOOLEAN_SETTINGS: tuple[BooleanSetting, ...] = (
         "True (the default) refuses an export whose record cannot be written to the log; "
         "any other value is read as true or false by Python's rules.",
     ),
+    BooleanSetting(
+        "ACCESS_LOG",
+        "auditconsole.E037",
+        "True (the default) records the console's own reads in its log; any other value is "
+        "read as true or false by Python's rules.",
+    ),
 )
 # Text settings and whether None is a valid choice. LOGOUT_URL may be lazy, as Django's own
 # LOGIN_URL often is (reverse_lazy); the placeholder is written into stored change
@@ -73,6 +87,11 @@ def register() -> None:
     checks.register(check_settings)
     checks.register(check_log_sources)
     checks.register(check_export_audit)
+    checks.register(check_signing_key)
+    checks.register(check_manifest_fields)
+    # Reading the log is not for every manage.py command: `check --deploy` runs it.
+    checks.register(check_manifest_chain, deploy=True)
+    checks.register(check_access_log)
 
 
 def check_dependencies(
@@ -147,6 +166,20 @@ def check_settings(
                     id="auditconsole.E017",
                 )
             )
+    errors.extend(_signing_key_types())
+    events = conf.ACCESS_LOG_EVENTS
+    if not (
+        isinstance(events, list | tuple | set | frozenset)
+        and all(isinstance(event, str) and event in EVENTS for event in events)
+    ):
+        errors.append(
+            checks.Error(
+                f"AUDITCONSOLE_ACCESS_LOG_EVENTS must be a list of {', '.join(EVENTS)}, "
+                f"not {events!r}.",
+                hint="Leave it out to record every kind; AUDITCONSOLE_ACCESS_LOG = False records none.",
+                id="auditconsole.E038",
+            )
+        )
     keys = conf.REDACT_KEYS
     if not (
         isinstance(keys, list | tuple | set | frozenset)
@@ -157,6 +190,28 @@ def check_settings(
                 "AUDITCONSOLE_REDACT_KEYS must be a list of non-empty strings.",
                 hint="A bare string would be read one letter at a time.",
                 id="auditconsole.E006",
+            )
+        )
+    return errors
+
+
+def _signing_key_types() -> list[checks.CheckMessage]:
+    """The key settings' types; whether they hold a usable key is check_signing_key's."""
+    errors: list[checks.CheckMessage] = []
+    text = conf.SIGNING_KEY
+    if not (text is None or isinstance(text, str | bytes)):
+        errors.append(
+            checks.Error(
+                f"AUDITCONSOLE_SIGNING_KEY must be PEM text or None, not {type(text).__name__}.",
+                id="auditconsole.E030",
+            )
+        )
+    path = conf.SIGNING_KEY_FILE
+    if not (path is None or isinstance(path, str | os.PathLike)):
+        errors.append(
+            checks.Error(
+                f"AUDITCONSOLE_SIGNING_KEY_FILE must be a path or None, not {type(path).__name__}.",
+                id="auditconsole.E031",
             )
         )
     return errors

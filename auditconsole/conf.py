@@ -13,6 +13,7 @@ enforces; the rest of the app relies on them and uses the values as they are.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.conf import settings
@@ -75,6 +76,30 @@ class Settings:
     def EXPORT_REQUIRE_RECORD(self) -> bool:
         """Refuse an export whose record cannot be written to the log (NIST SP 800-53 AU-5)."""
         return self._get("EXPORT_REQUIRE_RECORD", True)
+
+    @property
+    def SIGNING_KEY(self) -> str | bytes | None:
+        """The Ed25519 private key that signs export manifests, as PEM text."""
+        return self._get("SIGNING_KEY", None)
+
+    @property
+    def SIGNING_KEY_FILE(self) -> str | os.PathLike[str] | None:
+        """Or the file holding it (PEM), readable by the console's user only."""
+        return self._get("SIGNING_KEY_FILE", None)
+
+    @property
+    def ACCESS_LOG(self) -> bool:
+        """Record the console's own reads (pages opened, searches, tails) in its log."""
+        return self._get("ACCESS_LOG", True)
+
+    @property
+    def ACCESS_LOG_EVENTS(self) -> tuple[str, ...]:
+        """Which reads are recorded: some of ``object``, ``user``, ``record``, ``search``, ``tail``."""
+        from auditconsole.access.events import EVENTS
+
+        events = self._get("ACCESS_LOG_EVENTS", EVENTS)
+        # Frozen like REDACT_KEYS; anything else comes back as configured for the checks.
+        return tuple(events) if isinstance(events, list | set | frozenset) else events
 
     @property
     def MAX_LINE_BYTES(self) -> int:

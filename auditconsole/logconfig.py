@@ -49,6 +49,15 @@ DJANGO_LEVELS: dict[str, tuple[str, str]] = {
 }
 APP_LEVELS: tuple[str, str] = ("DEBUG", "INFO")
 ROOT_LEVEL = "WARNING"
+#: The console's own trail: its exports (and their starts) and its reads. Always at INFO,
+#: whatever ``app_loggers`` says: leaving "auditconsole" out must not silently stop the
+#: trail (exports would then be refused, and every page would warn).
+TRAIL_LOGGERS: tuple[str, ...] = (
+    "auditconsole.exports",
+    "auditconsole.export_starts",
+    "auditconsole.access",
+)
+TRAIL_LEVEL = "INFO"
 
 
 class SharedRotatingFileHandler(RotatingFileHandler):
@@ -155,6 +164,9 @@ def build(
       if that or opening the file fails, ImproperlyConfigured says which path and why.
     - ``app_loggers``: the top-level logger names of your own code.
 
+    The console's own trail (:data:`TRAIL_LOGGERS`: export records, access records) is
+    at INFO in both modes, and reaches the file like everything else.
+
     The result is a plain dict: adjust it afterwards like any LOGGING
     (``LOGGING["loggers"]["apps.noisy"] = {"level": "WARNING"}``).
     """
@@ -185,6 +197,8 @@ def build(
     }
     for name in app_loggers:
         loggers[name] = {"level": APP_LEVELS[mode], "handlers": [], "propagate": True}
+    for name in TRAIL_LOGGERS:
+        loggers[name] = {"level": TRAIL_LEVEL, "handlers": [], "propagate": True}
     return {
         "version": 1,
         # Loggers created at import time (before settings are read) must keep working.

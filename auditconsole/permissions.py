@@ -17,14 +17,21 @@ APP_LABEL = "auditconsole"
 VIEW_ACTIVITY = f"{APP_LABEL}.view_activity"
 VIEW_LOGS = f"{APP_LABEL}.view_logs"
 EXPORT = f"{APP_LABEL}.export"
+#: Who looked at what: "Viewed by" on object pages, "Recent searches" on user pages. For
+#: the people who check the checkers (PCI DSS 10.2.1.3), on top of ``view_activity``.
+VIEW_ACCESS = f"{APP_LABEL}.view_access"
 
 #: (codename, human name) pairs, used by the model's Meta and by the demo command.
 PERMISSIONS: tuple[tuple[str, str], ...] = (
     ("view_activity", "Can view audit activity (LogEntry)"),
     ("view_logs", "Can view log sources"),
     ("export", "Can export audit CSV"),
+    ("view_access", "Can view who viewed and searched in the console"),
 )
 
+#: The permissions that open the console's sections (any one of them opens its landing
+#: page). ``VIEW_ACCESS`` is not one of them: it adds panels to pages ``VIEW_ACTIVITY``
+#: opens, and the oversight role it grants is not part of a support agent's kit.
 ALL_PERMISSIONS: tuple[str, ...] = (VIEW_ACTIVITY, VIEW_LOGS, EXPORT)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from auditconsole.views import activity, export, index, logs, tail
+from auditconsole.views import access, activity, export, index, logs, manifests, tail
 
 app_name = "auditconsole"
 
@@ -26,6 +26,20 @@ urlpatterns = [
     path("user/<int:user_id>/chart/", activity.UserChartView.as_view(), name="user_chart"),
     path("user/<int:user_id>/summary/", activity.UserSummaryView.as_view(), name="user_summary"),
     path("user/<int:user_id>/exports/", export.UserExportsView.as_view(), name="user_exports"),
+    # Export manifests (docs/export.md): one export's, and the key that verifies them all.
+    path(
+        "exports/<str:export_ref>/manifest.json",
+        manifests.ExportManifestView.as_view(),
+        name="export_manifest",
+    ),
+    path("exports/signing-key/", manifests.SigningKeyView.as_view(), name="signing_key"),
+    # Who looked (needs view_access): a user's recent searches, an object's viewers.
+    path("user/<int:user_id>/searches/", access.UserSearchesView.as_view(), name="user_searches"),
+    path(
+        "viewed-by/<int:content_type_id>/<path:object_id>/",
+        access.ObjectViewersView.as_view(),
+        name="object_viewers",
+    ),
     # Object ids are text (string and UUID keys, even slashes): <path:> takes them all.
     path(
         "object/<int:content_type_id>/<path:object_id>/",

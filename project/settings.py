@@ -15,6 +15,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from auditconsole import logconfig
+from auditconsole.export.keys import ensure_key_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("AUDITCONSOLE_VAR_DIR", BASE_DIR / "var"))
@@ -238,3 +239,20 @@ AUDITCONSOLE_LOG_SOURCES["console"] = {
     "LABEL": "This console",
     "OPTIONS": {"path": str(LOG_FILE)},
 }
+
+# The key that signs export manifests (docs/export.md). AUDITCONSOLE_SIGNING_KEY (PEM text,
+# from a secrets store) wins; otherwise a key file, created under var/ on the first run,
+# readable by its owner only. var/ is the image's volume: keep it, or the key (and with
+# it every manifest's verifiability with the published public key) changes each deploy.
+AUDITCONSOLE_SIGNING_KEY = os.environ.get("AUDITCONSOLE_SIGNING_KEY") or None
+if AUDITCONSOLE_SIGNING_KEY is None:
+    AUDITCONSOLE_SIGNING_KEY_FILE = Path(
+        os.environ.get("AUDITCONSOLE_SIGNING_KEY_FILE") or VAR_DIR / "signing-key.pem"
+    )
+    try:
+        ensure_key_file(AUDITCONSOLE_SIGNING_KEY_FILE)
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"The export signing key {str(AUDITCONSOLE_SIGNING_KEY_FILE)!r} cannot be created: "
+            f"{exc.strerror or exc}."
+        ) from exc

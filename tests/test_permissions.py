@@ -19,7 +19,8 @@ def test_permissions_are_created_by_migrate() -> None:
             "codename", flat=True
         )
     )
-    assert codenames == {"view_activity", "view_logs", "export"}
+    # view_access (issue 20) is the one permission added since: who viewed and searched.
+    assert codenames == {"view_activity", "view_logs", "export", "view_access"}
 
 
 def test_anonymous_is_not_a_console_user() -> None:

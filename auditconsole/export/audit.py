@@ -29,20 +29,38 @@ refused before anything is read: :class:`ExportNotRecorded`. The record at the e
 checked the same way; by then the rows are gone, so the error only makes the end of the
 export fail loudly (the download is cut short, the command exits with status 1) instead of
 looking like a success. Either failure is also logged as an error by this module's logger.
+
+The export's record carries its **manifest** (``"manifest": {...}``): who, when, how, the
+page, the filters, the time range, the sources, the rows and bytes handed over and their
+SHA-256, the console's version, and the hash of the previous manifest, signed with the
+console's Ed25519 key (:mod:`auditconsole.export.manifest`, :mod:`auditconsole.export.keys`).
+It is chained and written under the chain's lock (:mod:`auditconsole.export.chain`). An
+export that cannot be signed (no usable key) cannot be recorded either: it is refused
+before its first byte, like one whose start cannot be written.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime
+import functools
+import importlib.metadata
 import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.db import DatabaseError
+from django.utils import timezone
+
+import auditconsole
 from auditconsole.conf import conf
+from auditconsole.export import chain, keys, manifest
 from auditconsole.export.delivery import deliver
+from auditconsole.redaction import Redactor
 
 if TYPE_CHECKING:
     from auditconsole.export.streaming import CsvStream
+    from auditconsole.export.subject import ExportSubject
 
 LOGGER_NAME = "auditconsole.exports"
 logger = logging.getLogger(LOGGER_NAME)
@@ -54,6 +72,8 @@ failures = logging.getLogger(__name__)
 
 VIA_WEB = "web"
 VIA_COMMAND = "command"
+#: The distribution whose version the manifests name.
+DISTRIBUTION = "django-auditconsole"
 
 
 @dataclass(frozen=True)
@@ -72,6 +92,9 @@ class ExportInfo:
     max_rows: int | None = None
     #: How the rows are called in the message: "activity rows", "records of log 'app'".
     noun: str = field(default="rows", compare=False)
+    #: The page, filters, time range and sources, for the manifest.
+    subject: ExportSubject | None = field(default=None, compare=False)
+    started: datetime.datetime = field(default_factory=timezone.now, compare=False)
 
 
 class ExportNotRecorded(Exception):
@@ -83,13 +106,92 @@ class ExportNotRecorded(Exception):
 
 
 def record_start(info: ExportInfo) -> None:
-    """Log that an export is about to start: its authorisation, before the first byte."""
+    """Log that an export is about to start: its authorisation, before the first byte.
+
+    The signing key is checked first: an export whose manifest cannot be signed cannot be
+    recorded, and is refused like one whose start cannot be written.
+    """
+    try:
+        keys.private_key()
+    except keys.SigningKeyError as exc:
+        _failed(start_message(info), [f"its manifest cannot be signed: {exc}"])
     _write(START_NAME, start_message(info), start_payload(info))
 
 
-def record_export(info: ExportInfo, stream: CsvStream) -> None:
-    """Log the export that ``stream`` has just finished (or abandoned)."""
-    _write(LOGGER_NAME, message(info, stream), payload(info, stream))
+def record_export(info: ExportInfo, stream: CsvStream) -> dict[str, Any] | None:
+    """Log the export that ``stream`` has just finished (or abandoned), with its manifest.
+
+    Returns the signed manifest, or ``None`` when it could not be made (no usable key, no
+    database) and exports do not require a record.
+    """
+    text, extra = message(info, stream), payload(info, stream)
+    written = False
+    try:
+        private_key = keys.private_key()
+        with chain.extend() as link:
+            signed = manifest.sign(unsigned_manifest(info, stream, link), private_key)
+            _write(LOGGER_NAME, text, {**extra, "manifest": signed})
+            written = True
+            link.digest = manifest.digest(signed)
+        return signed
+    except keys.SigningKeyError as exc:
+        problem = f"its manifest cannot be signed: {exc}"
+    except DatabaseError as exc:
+        problem = f"its manifest cannot be chained: {type(exc).__name__}: {exc}"
+    _failed(text, [problem])
+    if not written:
+        # Not required: the export is still recorded, without the manifest it cannot have.
+        _write(LOGGER_NAME, text, extra)
+    return None
+
+
+def unsigned_manifest(info: ExportInfo, stream: CsvStream, link: chain.Link) -> dict[str, Any]:
+    """Everything the manifest says, before the key's id and the signature are added.
+
+    Redacted as a whole, as a log source will redact it when reading it back: the
+    signature must cover what will be read.
+    """
+    subject = info.subject.as_fields() if info.subject is not None else {}
+    return Redactor().redact(
+        {
+            "format": manifest.FORMAT,
+            manifest.SEQ: link.seq,
+            manifest.PREVIOUS: link.previous,
+            "exported_by": {"user_id": info.user_id, "username": info.username},
+            "via": info.via,
+            "started": _utc(info.started),
+            "finished": _utc(timezone.now()),
+            "view": info.view,
+            "page": subject.get("page"),
+            "filters": subject.get("filters", {"words": [], "params": info.params}),
+            "time_range": subject.get("time_range", {"since": None, "until": None}),
+            "sources": subject.get("sources", []),
+            "file": {
+                "name": info.export_file,
+                "rows": stream.written,
+                "bytes": stream.bytes_written,
+                "sha256": stream.sha256,
+                "bom": stream.bom,
+            },
+            "completed": stream.completed,
+            "capped": stream.capped,
+            "max_rows": info.max_rows,
+            "console": {"name": DISTRIBUTION, "version": console_version()},
+        }
+    )
+
+
+@functools.cache
+def console_version() -> str:
+    """The installed distribution's version, else the package's own (a source checkout)."""
+    try:
+        return importlib.metadata.version(DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError:
+        return auditconsole.__version__
+
+
+def _utc(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def _write(name: str, text: str, extra: dict[str, Any]) -> None:
@@ -97,8 +199,12 @@ def _write(name: str, text: str, extra: dict[str, Any]) -> None:
     path, line, function, _ = logger.findCaller(stacklevel=2)
     record = logger.makeRecord(name, logging.INFO, path, line, text, (), None, function, extra)
     problems = deliver(logger, record)
-    if not problems:
-        return
+    if problems:
+        _failed(text, problems)
+
+
+def _failed(text: str, problems: list[str]) -> None:
+    """Report a record that cannot be written; raise if exports require one."""
     required = conf.EXPORT_REQUIRE_RECORD
     # The handlers that failed the record may fail this report too, and one whose emit()
     # raises would raise here: the refusal below must not turn into a server error.

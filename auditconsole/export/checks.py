@@ -5,6 +5,17 @@
 ``auditconsole.W021``: ``AUDITCONSOLE_EXPORT_AUDIT_SOURCE`` names no configured log source,
 so user pages cannot list anyone's exports.
 
+The key that signs manifests (:func:`check_signing_key`): ``auditconsole.E030`` the PEM text
+of ``AUDITCONSOLE_SIGNING_KEY`` is not an Ed25519 private key, ``E031`` the file of
+``AUDITCONSOLE_SIGNING_KEY_FILE`` cannot be read or holds no such key, ``E032`` neither is
+set, ``E033`` both are, ``W034`` the key file is readable by its group or by others.
+(The settings' types are checked with the others, in :mod:`auditconsole.checks`.)
+
+``auditconsole.W035``: the newest manifests in the console's log show a gap or an edit
+(:func:`check_manifest_chain`; bounded, see :mod:`auditconsole.export.ledger`).
+``auditconsole.W036``: ``AUDITCONSOLE_REDACT_KEYS`` would mask a manifest's field when the
+log is read back, so manifests read from the log would no longer verify.
+
 (``auditconsole.E022``, a non-boolean ``AUDITCONSOLE_EXPORT_REQUIRE_RECORD``, and
 ``auditconsole.E017``, an ``AUDITCONSOLE_EXPORT_AUDIT_SOURCE`` that is neither a string nor
 ``None``, are checked with the other settings' types in :mod:`auditconsole.checks`.)
@@ -13,6 +24,7 @@ so user pages cannot list anyone's exports.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,7 +32,10 @@ from django.apps import AppConfig
 from django.core import checks
 
 from auditconsole.conf import conf
+from auditconsole.export import keys, ledger
 from auditconsole.export.audit import LOGGER_NAME
+from auditconsole.export.manifest import FIELD_NAMES, key_id
+from auditconsole.redaction import is_sensitive
 
 
 def check_export_audit(
@@ -62,3 +77,101 @@ def check_export_audit(
             )
         )
     return messages
+
+
+def check_signing_key(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    text, path = conf.SIGNING_KEY, conf.SIGNING_KEY_FILE
+    if not (text is None or isinstance(text, str | bytes)) or not (
+        path is None or isinstance(path, str | os.PathLike)
+    ):
+        return []  # a wrong type: auditconsole.E030 / E031 with the other settings' types
+    if text and path:
+        return [
+            checks.Error(
+                "Both AUDITCONSOLE_SIGNING_KEY and AUDITCONSOLE_SIGNING_KEY_FILE are set.",
+                hint="Set one of them: the key that signs export manifests must be unambiguous.",
+                id="auditconsole.E033",
+            )
+        ]
+    if not text and not path:
+        return [
+            checks.Error(
+                "No key signs export manifests: every export is refused.",
+                hint=(
+                    "Set AUDITCONSOLE_SIGNING_KEY_FILE to an Ed25519 private key in PEM "
+                    "(auditconsole.export.keys.ensure_key_file(path) creates one), or "
+                    "AUDITCONSOLE_SIGNING_KEY to its PEM text; see docs/export.md."
+                ),
+                id="auditconsole.E032",
+            )
+        ]
+    try:
+        keys.private_key()
+    except keys.SigningKeyError as exc:
+        return [
+            checks.Error(
+                f"Export manifests cannot be signed: {exc}.",
+                hint="Exports are refused until they can be; see docs/export.md.",
+                id="auditconsole.E030" if text else "auditconsole.E031",
+            )
+        ]
+    if path and keys.readable_by_others(path):
+        return [
+            checks.Warning(
+                f"AUDITCONSOLE_SIGNING_KEY_FILE {str(path)!r} is readable by other users.",
+                hint=f"Whoever can read it can sign forged manifests: chmod 600 {str(path)!r}.",
+                id="auditconsole.W034",
+            )
+        ]
+    return []
+
+
+def check_manifest_fields(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    redact_keys = conf.REDACT_KEYS
+    if not isinstance(redact_keys, tuple | list | set | frozenset):
+        return []  # auditconsole.E006 says it
+    masked = [name for name in FIELD_NAMES if is_sensitive(name)]
+    if not masked:
+        return []
+    return [
+        checks.Warning(
+            f"AUDITCONSOLE_REDACT_KEYS masks manifest fields ({', '.join(masked)}): manifests "
+            "read back from the console's log would no longer verify.",
+            hint="Make the keys more specific (a key matches any field name containing it).",
+            id="auditconsole.W036",
+        )
+    ]
+
+
+def check_manifest_chain(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """The newest manifests in the console's log, checked cheaply (bounded: see ledger)."""
+    try:
+        source = ledger.audit_source()
+        public = keys.private_key().public_key()
+    except (ledger.LedgerUnavailable, keys.SigningKeyError):
+        return []  # auditconsole.W021 / E032 and its kin say why
+    try:
+        findings = ledger.walk_recent(source, {key_id(public): public})
+    except (OSError, ValueError):
+        return []  # an unreadable log: its source's own checks say so
+    if not findings:
+        return []
+    shown = "; ".join(finding.message for finding in findings[:3])
+    more = f" (and {len(findings) - 3} more)" if len(findings) > 3 else ""
+    return [
+        checks.Warning(
+            f"The export manifests in the console's log (source {source.key!r}) show "
+            f"{len(findings)} problem{'s' if len(findings) != 1 else ''}: {shown}{more}.",
+            hint=(
+                f"This check reads only the newest {ledger.RECENT_MANIFESTS} manifests; run "
+                "manage.py auditconsole_verify --log for the whole chain (docs/export.md)."
+            ),
+            id="auditconsole.W035",
+        )
+    ]

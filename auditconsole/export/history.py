@@ -19,6 +19,8 @@ from django.urls import reverse
 
 from auditconsole.conf import conf
 from auditconsole.export.audit import LOGGER_NAME
+from auditconsole.export.ledger import export_ref
+from auditconsole.export.manifest import is_manifest
 from auditconsole.permissions import VIEW_LOGS, has_console_perms
 from auditconsole.sources.base import LogSource
 from auditconsole.sources.query import FIELD, LOGGER, FieldFilter, Query
@@ -44,6 +46,8 @@ class ExportRow:
     export_file: str
     via: str
     message: str
+    #: Where its signed manifest downloads from (``None``: the record has none).
+    manifest_url: str | None = None
 
     @classmethod
     def from_record(cls, record: Record) -> ExportRow:
@@ -69,6 +73,11 @@ class ExportRow:
             export_file=str(data.get("export_file") or ""),
             via=str(data.get("via") or ""),
             message=record.message,
+            manifest_url=(
+                reverse("auditconsole:export_manifest", kwargs={"export_ref": export_ref(record)})
+                if is_manifest(data.get("manifest"))
+                else None
+            ),
         )
 
 

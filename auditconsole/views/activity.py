@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 
+from auditconsole.access.events import OBJECT, USER
 from auditconsole.activity.chart import build_chart
 from auditconsole.activity.counting import ResultCount, count_results
 from auditconsole.activity.facets import compute_facets
@@ -42,6 +43,7 @@ from auditconsole.activity.summary import summarize
 from auditconsole.activity.tables import activity_table
 from auditconsole.conf import conf
 from auditconsole.permissions import VIEW_ACTIVITY
+from auditconsole.views.access import AccessRecordMixin
 from auditconsole.views.base import ConsoleAccessMixin, HtmxFragmentMixin
 
 #: Parameters the lazy panels ignore: a page turn does not change facets or chart. (The
@@ -99,7 +101,7 @@ class SubjectMixin:
         return get_object_or_404(get_user_model()._default_manager, pk=self.kwargs["user_id"])
 
 
-class ActivityView(ActivityBase):
+class ActivityView(AccessRecordMixin, ActivityBase):
     template_name = "auditconsole/activity/list.html"
     fragment_template_name = "auditconsole/activity/fragment.html"
 
@@ -148,6 +150,7 @@ class ActivityView(ActivityBase):
 
 class UserActivityView(SubjectMixin, ActivityView):
     template_name = "auditconsole/activity/user.html"
+    access_event = USER
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -199,9 +202,10 @@ class UserSummaryView(SubjectMixin, ActivityBase):
         return context
 
 
-class ObjectView(ConsoleAccessMixin, HtmxFragmentMixin, TemplateView):
+class ObjectView(AccessRecordMixin, ConsoleAccessMixin, HtmxFragmentMixin, TemplateView):
     """Every entry about one object, newest first, and what became of the object."""
 
+    access_event = OBJECT
     permission_required = VIEW_ACTIVITY
     template_name = "auditconsole/activity/object.html"
     fragment_template_name = "auditconsole/activity/partials/timeline.html"

@@ -38,6 +38,7 @@ from auditconsole.export.audit import (
 from auditconsole.export.history import exports_of
 from auditconsole.export.plans import ActivityPlan, ExportPlan, SourcePlan, encoded
 from auditconsole.export.streaming import AsyncCsvStream, CsvStream
+from auditconsole.export.subject import describe
 from auditconsole.permissions import EXPORT, VIEW_ACTIVITY, VIEW_LOGS
 from auditconsole.sources.merged import MergedSource
 from auditconsole.sources.query import SOURCES, LogFilterForm, MergedFilterForm
@@ -73,6 +74,7 @@ def csv_response(request: HttpRequest, plan: ExportPlan) -> HttpResponse:
         via=VIA_WEB,
         max_rows=conf.EXPORT_MAX_ROWS,
         noun=plan.noun,
+        subject=describe(plan),
     )
     record_start(info)
     stream = CsvStream(

@@ -23,6 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
+from auditconsole.access.events import RECORD
 from auditconsole.permissions import VIEW_LOGS
 from auditconsole.sources import cursor as cursors
 from auditconsole.sources import levels
@@ -47,6 +48,7 @@ from auditconsole.sources.registry import (
     merged_source_for_user,
     sources_and_problems,
 )
+from auditconsole.views.access import AccessRecordMixin
 from auditconsole.views.base import ConsoleAccessMixin, HtmxFragmentMixin
 
 CONTEXT = "context"
@@ -177,7 +179,9 @@ class SourceFromKeyMixin:
         return self.source.key
 
 
-class BrowseView(SourceFromKeyMixin, LogsAccessMixin, HtmxFragmentMixin, TemplateView):
+class BrowseView(
+    AccessRecordMixin, SourceFromKeyMixin, LogsAccessMixin, HtmxFragmentMixin, TemplateView
+):
     """One source, newest first, filtered; ``?cursor=`` continues where a page ended."""
 
     template_name = "auditconsole/logs/browse.html"
@@ -329,8 +333,10 @@ class MergedBrowseView(MergedSourceMixin, BrowseView):
 # -- one record ----------------------------------------------------------------------------------
 
 
-class RecordView(LogsAccessMixin, TemplateView):
+class RecordView(AccessRecordMixin, LogsAccessMixin, TemplateView):
     """A record in full: fields as highlighted JSON, message, traceback, its neighbours."""
+
+    access_event = RECORD
 
     template_name = "auditconsole/logs/record.html"
 

@@ -34,6 +34,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView
 from django_htmx.http import replace_url
 
+from auditconsole.access.events import TAIL
 from auditconsole.conf import conf
 from auditconsole.permissions import VIEW_LOGS
 from auditconsole.sources import cursor as cursors
@@ -54,6 +55,7 @@ from auditconsole.sources.records import Record
 from auditconsole.sources.registry import (
     sources_and_problems,
 )
+from auditconsole.views.access import AccessRecordMixin
 from auditconsole.views.base import ConsoleAccessMixin, HtmxFragmentMixin
 from auditconsole.views.logs import MergedSourceMixin, SourceFromKeyMixin, url_with
 
@@ -270,8 +272,12 @@ class Outcome:
         return snapshot is not None and not self.moved and not snapshot.records
 
 
-class TailView(SourceFromKeyMixin, TailAccessMixin, HtmxFragmentMixin, TemplateView):
+class TailView(
+    AccessRecordMixin, SourceFromKeyMixin, TailAccessMixin, HtmxFragmentMixin, TemplateView
+):
     """``tail/<key>/``: one source followed live."""
+
+    access_event = TAIL
 
     template_name = "auditconsole/tail/page.html"
     fragment_template_name = "auditconsole/tail/partials/view.html"

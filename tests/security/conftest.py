@@ -10,6 +10,7 @@ never reach a restricted caller is distinctive, so a leak is found by a substrin
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,10 +22,14 @@ from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 
+from auditconsole.export.audit import LOGGER_NAME as EXPORTS_LOGGER
+from auditconsole.export.audit import ExportInfo, record_export
+from auditconsole.export.ledger import export_ref
 from auditconsole.sources.query import Query
 from auditconsole.sources.registry import get_source
 from project.demo.models import Customer, Invoice
 from tests.activity.entries import log
+from tests.export.helpers import finished, json_handler
 from tests.security.console_urls import Samples
 from tests.sources.helpers import app_line, config, write
 
@@ -78,7 +83,28 @@ def source_settings(logs: Path) -> dict[str, dict[str, Any]]:
         "app": config(logs / "app.log", LABEL="Application", OPTIONS={"columns": ["module"]}),
         "django": config(logs / "django.log", LABEL="Django", OPTIONS={"format": "text"}),
         "ledger": config(logs / "ledger.log", LABEL=LEDGER_LABEL, PERMISSION="demo.view_invoice"),
+        # The console's own log, holding one export (with its manifest) by alice.
+        "console": config(logs / "console.log", LABEL="This console"),
     }
+
+
+def write_export_record(logs: Path, user: User) -> None:
+    """A real export record, manifest and all, in the world's own console log."""
+    handler = json_handler(logs / "console.log")
+    exports = logging.getLogger(EXPORTS_LOGGER)
+    exports.addHandler(handler)
+    try:
+        info = ExportInfo(
+            user_id=user.pk,
+            username=user.get_username(),
+            view="activity",
+            params={"action": ["change"]},
+            export_file="activity-2026-04-04T1200Z.csv",
+        )
+        record_export(info, finished(2))
+    finally:
+        exports.removeHandler(handler)
+        handler.close()
 
 
 def write_logs(logs: Path) -> None:
@@ -127,6 +153,7 @@ def world(tmp_path: Path, settings: Any, make_user: Callable[..., User]) -> Worl
     )
     write_logs(logs)
     settings.AUDITCONSOLE_LOG_SOURCES = source_settings(logs)
+    settings.AUDITCONSOLE_EXPORT_AUDIT_SOURCE = "console"
 
     users = {
         "inactive": make_user(
@@ -153,6 +180,7 @@ def world(tmp_path: Path, settings: Any, make_user: Callable[..., User]) -> Worl
         customer_type=ContentType.objects.get_for_model(Customer),
     )
     alice, ghost = users["alice"], users["ghost"]
+    write_export_record(logs, alice)
     log(alice, Customer, customer.pk, ADDITION, name="Acme Ltd")
     log(
         alice,
@@ -187,6 +215,9 @@ def samples(world: World) -> Samples:
     def ref() -> str:
         return get_source("app").page(Query()).records[0].token
 
+    def an_export() -> str:
+        return export_ref(get_source("console").page(Query(logger=EXPORTS_LOGGER)).records[0])
+
     return Samples(
         {
             "key": lambda: "app",
@@ -194,6 +225,7 @@ def samples(world: World) -> Samples:
             "content_type_id": lambda: world.customer_type.pk,
             "object_id": lambda: str(world.customer.pk),
             "ref": ref,
+            "export_ref": an_export,
         }
     )
 

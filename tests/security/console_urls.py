@@ -15,7 +15,7 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from auditconsole.permissions import EXPORT, VIEW_ACTIVITY, VIEW_LOGS
+from auditconsole.permissions import EXPORT, VIEW_ACCESS, VIEW_ACTIVITY, VIEW_LOGS
 
 NAMESPACE = "auditconsole"
 
@@ -43,6 +43,13 @@ ACCESS: dict[str, str] = {
     "tail_index": VIEW_LOGS,
     # A user's past exports (read back from the console's own log): part of their page.
     "user_exports": VIEW_ACTIVITY,
+    # An export's signed manifest, read from its record in the console's own log.
+    "export_manifest": VIEW_LOGS,
+    # The public key that verifies manifests: public, for any console user.
+    "signing_key": ANY_CONSOLE,
+    # Who looked at what (view_access on top of view_activity).
+    "user_searches": VIEW_ACCESS,
+    "object_viewers": VIEW_ACCESS,
 }
 #: Exports: the confirmation page (``*_export``) and the file itself (``*_export_csv``).
 EXPORT_NAME = re.compile(r"_export(_csv)?$")

@@ -19,7 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
 
-from auditconsole.permissions import EXPORT, VIEW_ACTIVITY, VIEW_LOGS
+from auditconsole.permissions import EXPORT, VIEW_ACCESS, VIEW_ACTIVITY, VIEW_LOGS
 from auditconsole.sources import cursor as cursors
 from auditconsole.sources.query import Query
 from auditconsole.sources.registry import get_source
@@ -42,7 +42,7 @@ from tests.security.console_urls import (
     console_urls,
 )
 
-EVERYTHING = frozenset({ANY_CONSOLE, VIEW_ACTIVITY, VIEW_LOGS, EXPORT})
+EVERYTHING = frozenset({ANY_CONSOLE, VIEW_ACTIVITY, VIEW_LOGS, EXPORT, VIEW_ACCESS})
 ALLOWED: dict[str, frozenset[str]] = {
     "anonymous": frozenset(),
     "inactive": frozenset(),

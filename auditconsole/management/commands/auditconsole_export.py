@@ -16,6 +16,12 @@ view permission, the source's permission, activity scoping) and the export is re
 under their name. Either way the export is recorded like a web export, with
 ``via: "command"``; without ``--as-user`` the recorded name is the operating-system user's.
 
+Every export's record carries its signed manifest (docs/export.md). With ``--output
+FILE`` the manifest is also written beside it, to ``FILE.manifest.json`` (or wherever
+``--manifest PATH`` says, which also works for an export to stdout); an interrupted export
+(^C, a closed pipe) gets one too, saying so, with the rows and bytes written until then.
+``manage.py auditconsole_verify FILE`` checks the file against it.
+
 As on the web, when the record of its start cannot be written (and
 ``AUDITCONSOLE_EXPORT_REQUIRE_RECORD`` is on) the export is refused: exit status 1, the
 reason on stderr, nothing read and no output file created. When the record at the end
@@ -25,8 +31,8 @@ cannot be written, the command fails with status 1 too, though the rows are out 
 from __future__ import annotations
 
 import getpass
+import json
 from argparse import ArgumentParser
-from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -53,6 +59,7 @@ from auditconsole.export.plans import (
     SourcePlan,
 )
 from auditconsole.export.streaming import CsvStream
+from auditconsole.export.subject import describe
 from auditconsole.permissions import EXPORT, VIEW_ACTIVITY, VIEW_LOGS, has_console_perms
 from auditconsole.sources.base import LogSource
 from auditconsole.sources.merged import MergedSource
@@ -61,6 +68,20 @@ from auditconsole.sources.registry import configured_keys, get_source
 
 #: Repeatable options (``--field a=1 --field b=2``).
 REPEATABLE = frozenset({FIELD})
+#: What ``--output FILE`` adds to FILE's name for the manifest written beside it.
+MANIFEST_SUFFIX = ".manifest.json"
+
+
+def manifest_path_for(output: str | None, manifest: str | None) -> Path | None:
+    if manifest:
+        return Path(manifest)
+    return Path(output + MANIFEST_SUFFIX) if output else None
+
+
+def write_manifest(path: Path, signed: dict[str, Any]) -> None:
+    # Indented for people; the signature is over the canonical form, which any layout keeps.
+    text = json.dumps(signed, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    path.write_text(text, encoding="utf-8")
 
 
 class ShellOperator:
@@ -102,6 +123,11 @@ class Command(BaseCommand):
         for sub in (activity, source):
             sub.add_argument("-o", "--output", help="write to this file instead of stdout")
             sub.add_argument(
+                "--manifest",
+                metavar="PATH",
+                help=f"write the signed manifest here (default with --output: FILE{MANIFEST_SUFFIX})",
+            )
+            sub.add_argument(
                 "--as-user",
                 help="apply this console user's permissions and scope, and record the export as theirs",
             )
@@ -134,6 +160,7 @@ class Command(BaseCommand):
             via=VIA_COMMAND,
             max_rows=max_rows,
             noun=plan.noun,
+            subject=describe(plan),
         )
         try:
             record_start(info)
@@ -142,13 +169,15 @@ class Command(BaseCommand):
                 f"Export refused: its record could not be written to the log ({exc}). "
                 "Exports require one (AUDITCONSOLE_EXPORT_REQUIRE_RECORD); nothing was exported."
             ) from None
+        signed: list[dict[str, Any] | None] = []
         stream = CsvStream(
             plan.resource(),
             plan.rows(),
             max_rows=max_rows,
-            on_finish=partial(record_export, info),
+            on_finish=lambda done: signed.append(record_export(info, done)),
             bom=not options["no_bom"],
         )
+        manifest_path = manifest_path_for(output, options.get("manifest"))
         try:
             try:
                 if output:
@@ -158,6 +187,8 @@ class Command(BaseCommand):
                     self.write(stream, getattr(self.stdout, "buffer", None))
             finally:
                 stream.close()  # on an error or ^C: records the export as interrupted
+                if manifest_path is not None and signed and signed[0] is not None:
+                    write_manifest(manifest_path, signed[0])
         except ExportNotRecorded as exc:
             raise CommandError(
                 f"{stream.written:,} rows were exported, but the record of the export could "
@@ -165,6 +196,8 @@ class Command(BaseCommand):
             ) from None
         note = f" (stopped at {max_rows:,}; more matched)" if stream.capped else ""
         self.stderr.write(f"Exported {stream.written:,} rows{note}.")
+        if manifest_path is not None and signed and signed[0] is not None:
+            self.stderr.write(f"Manifest #{signed[0]['seq']:,}: {manifest_path}")
 
     def write(self, stream: CsvStream, binary: BinaryIO | None) -> None:
         for chunk in stream:

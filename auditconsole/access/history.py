@@ -1,0 +1,124 @@
+"""Reading access records back: "Viewed by" for an object, "Recent searches" for a user.
+
+Through the log-source API, from the source named by ``AUDITCONSOLE_EXPORT_AUDIT_SOURCE``
+(the console's own log, where the export records are too), newest first, within the usual
+scan budget. Only for holders of ``auditconsole.view_access`` (the views check it), who
+must also be allowed to see that source when it requires a permission of its own.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.http import QueryDict
+from django.urls import reverse
+
+from auditconsole.access.events import OBJECT, SEARCH
+from auditconsole.access.record import LOGGER_NAME
+from auditconsole.conf import conf
+from auditconsole.permissions import VIEW_LOGS, has_console_perms
+from auditconsole.sources.base import LogSource
+from auditconsole.sources.query import FIELD, LOGGER, FieldFilter, Query
+from auditconsole.sources.records import Record
+from auditconsole.sources.registry import UnknownSource, get_source
+
+#: Rows a panel lists; the rest are one link away, in the log itself.
+HISTORY_LIMIT = 20
+
+NOT_CONFIGURED = "not_configured"
+NOT_ALLOWED = "not_allowed"
+
+
+@dataclass(frozen=True)
+class AccessRow:
+    time: datetime.datetime | None
+    user_id: int | None
+    username: str
+    url_name: str
+    #: The source or record key, for log pages.
+    key: str
+    filters: list[tuple[str, str]]
+    fragment: bool
+    message: str
+
+    @classmethod
+    def from_record(cls, record: Record) -> AccessRow:
+        data = record.data
+        kwargs = data.get("kwargs") if isinstance(data.get("kwargs"), dict) else {}
+        filters = data.get("filters") if isinstance(data.get("filters"), dict) else {}
+        user_id = data.get("user_id")
+        return cls(
+            time=record.time,
+            user_id=user_id if isinstance(user_id, int) and not isinstance(user_id, bool) else None,
+            username=str(data.get("username") or ""),
+            url_name=str(data.get("url_name") or ""),
+            key=str(kwargs.get("key") or ""),
+            filters=[
+                (str(name), ", ".join(map(str, values)) if isinstance(values, list) else str(values))
+                for name, values in filters.items()
+            ],
+            fragment=data.get("fragment") is True,
+            message=record.message,
+        )
+
+
+@dataclass
+class AccessHistory:
+    rows: list[AccessRow] = field(default_factory=list)
+    #: ``None``, :data:`NOT_CONFIGURED` or :data:`NOT_ALLOWED`.
+    problem: str | None = None
+    source: LogSource | None = None
+    #: The scan stopped on its budget or the limit: older records may exist.
+    more: bool = False
+    #: The same records on the source's browse page, for viewers who may browse logs.
+    browse_url: str | None = None
+
+
+def viewers_query(content_type_id: int, object_id: str) -> Query:
+    return Query(
+        logger=LOGGER_NAME,
+        fields=(
+            FieldFilter(("event",), OBJECT),
+            FieldFilter(("kwargs", "content_type_id"), str(content_type_id)),
+            FieldFilter(("kwargs", "object_id"), object_id),
+        ),
+    )
+
+
+def searches_query(user_id: int) -> Query:
+    return Query(
+        logger=LOGGER_NAME,
+        fields=(FieldFilter(("event",), SEARCH), FieldFilter(("user_id",), str(user_id))),
+    )
+
+
+def viewers_of(content_type_id: int, object_id: str, viewer: Any) -> AccessHistory:
+    return _read(viewers_query(content_type_id, object_id), viewer)
+
+
+def searches_of(user_id: int, viewer: Any) -> AccessHistory:
+    return _read(searches_query(user_id), viewer)
+
+
+def _read(query: Query, viewer: Any, limit: int = HISTORY_LIMIT) -> AccessHistory:
+    key = conf.EXPORT_AUDIT_SOURCE
+    if not key or not isinstance(key, str):
+        return AccessHistory(problem=NOT_CONFIGURED)
+    try:
+        source = get_source(key)
+    except (UnknownSource, ImproperlyConfigured):
+        return AccessHistory(problem=NOT_CONFIGURED)
+    if not source.visible_to(viewer):
+        return AccessHistory(problem=NOT_ALLOWED)
+    page = source.page(query, limit=limit)
+    rows = [AccessRow.from_record(r) for r in page.records if r.logger == LOGGER_NAME]
+    browse_url = None
+    if has_console_perms(viewer, VIEW_LOGS):
+        params = QueryDict(mutable=True)
+        params[LOGGER] = LOGGER_NAME
+        params.setlist(FIELD, [str(f) for f in query.fields])
+        browse_url = f"{reverse('auditconsole:source', kwargs={'key': source.key})}?{params.urlencode()}"
+    return AccessHistory(rows=rows, source=source, more=page.cursor is not None, browse_url=browse_url)

@@ -512,3 +512,19 @@ def test_the_console_reads_its_own_log() -> None:
     (record,) = found
     assert (record.level, record.logger) == ("WARNING", "project.selfcheck")
     assert record.fields["request_id"] == "r-1"
+
+
+def test_the_console_s_own_trail_is_kept_whatever_the_app_loggers(
+    apply_logging: Callable[..., None], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Leaving "auditconsole" out of app_loggers does not stop exports' and reads' records."""
+    config = logconfig.build(debug=True, app_loggers=("shop",))
+    for name in logconfig.TRAIL_LOGGERS:
+        assert config["loggers"][name]["level"] == "INFO"
+    apply_logging(config)
+    logging.getLogger("auditconsole.access").info("agent searched the activity")
+    logging.getLogger("auditconsole.exports").info("agent exported 3 activity rows")
+    logging.getLogger("elsewhere.views").info("dropped: not part of the trail")
+    out = capsys.readouterr().out
+    assert "agent searched the activity" in out and "agent exported 3 activity rows" in out
+    assert "dropped" not in out

@@ -43,7 +43,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from auditconsole.access.events import EVENTS, OBJECT, RECORD, SEARCH, TAIL, USER
 from auditconsole.conf import conf
@@ -198,16 +198,13 @@ def remember(response: HttpResponse, outcome: Outcome) -> None:
     """Set the cookie that makes the view's continuations go unrecorded."""
     if outcome.remembered is None:
         return
-    try:
-        path = reverse("auditconsole:index")
-    except NoReverseMatch:  # mounted without the namespace's landing page
-        path = "/"
     response.set_signed_cookie(
         COOKIE,
         ",".join(outcome.remembered),
         salt=COOKIE_SALT,
         max_age=COOKIE_MAX_AGE,
-        path=path,
+        # Only the console's own pages need it.
+        path=reverse("auditconsole:index"),
         secure=settings.SESSION_COOKIE_SECURE,
         httponly=True,
         samesite="Lax",

@@ -35,7 +35,9 @@ from auditconsole.conf import conf
 from auditconsole.export import keys, ledger
 from auditconsole.export.audit import LOGGER_NAME
 from auditconsole.export.manifest import FIELD_NAMES, key_id
+from auditconsole.export.plans import ACTIVITY_PARAMS, SOURCE_PARAMS
 from auditconsole.redaction import is_sensitive
+from auditconsole.sources.query import SOURCES
 
 
 def check_export_audit(
@@ -134,7 +136,7 @@ def check_manifest_fields(
     redact_keys = conf.REDACT_KEYS
     if not isinstance(redact_keys, tuple | list | set | frozenset):
         return []  # auditconsole.E006 says it
-    masked = [name for name in FIELD_NAMES if is_sensitive(name)]
+    masked = [name for name in manifest_keys() if is_sensitive(name)]
     if not masked:
         return []
     return [
@@ -145,6 +147,11 @@ def check_manifest_fields(
             id="auditconsole.W036",
         )
     ]
+
+
+def manifest_keys() -> tuple[str, ...]:
+    """Every key a manifest can hold: its fields, and the filters' parameter names."""
+    return tuple(dict.fromkeys((*FIELD_NAMES, *ACTIVITY_PARAMS, *SOURCE_PARAMS, SOURCES)))
 
 
 def check_manifest_chain(

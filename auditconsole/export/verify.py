@@ -12,15 +12,13 @@ Two checks, neither needing Django (``auditconsole_verify`` wraps them):
   the number before its own; the newest must be the chain head the database holds. A
   removed record leaves a gap in the numbers, an edited line breaks a signature.
 
-The file is read twice, in blocks (hash and length), then as CSV (rows), so memory stays
-flat however large the export.
+The file is read twice, in blocks (hash and length, then rows), so memory stays flat
+however large the export.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,7 +51,7 @@ class FileCheck:
     details: list[str] = field(default_factory=list)
     size: int = 0
     sha256: str = ""
-    rows: int | None = None
+    rows: int = 0
 
     @property
     def ok(self) -> bool:
@@ -99,20 +97,20 @@ def check_file(
             size += len(block)
             tail = (tail + block)[-len(NEWLINE) :]
     result.size, result.sha256 = size, digest.hexdigest()
-    result.rows = count_rows(path, bool(expected.get("bom")))
+    result.rows, open_quote = count_rows(path)
     want_size, want_rows, want_sha = expected.get("bytes"), expected.get("rows"), expected.get("sha256")
     result.details = [
         f"bytes: {size:,} (manifest: {want_size:,})" if isinstance(want_size, int) else f"bytes: {size:,}",
         f"rows: {_count(result.rows)} (manifest: {_count(want_rows)})",
         f"SHA-256: {result.sha256} (manifest: {want_sha})",
     ]
-    if isinstance(want_size, int) and size < want_size and size and tail != NEWLINE:
+    if isinstance(want_size, int) and size < want_size and (open_quote or tail != NEWLINE):
         result.problems.append(
             f"the file is truncated: it holds {size:,} of {want_size:,} bytes and ends in the "
             "middle of a row"
         )
-    elif result.rows is None:
-        result.problems.append("the file is not readable as CSV")
+    elif open_quote:
+        result.problems.append("the file ends inside a quoted cell: it is not the CSV exported")
     elif isinstance(want_rows, int) and result.rows < want_rows:
         missing = want_rows - result.rows
         result.problems.append(
@@ -136,17 +134,25 @@ def check_file(
     return result
 
 
-def count_rows(path: Path, bom: bool) -> int | None:
-    """Data rows (the header left out), read as the CSV they are; ``None`` if unreadable."""
-    with path.open("rb") as raw:
-        text = io.TextIOWrapper(
-            raw, encoding="utf-8-sig" if bom else "utf-8", errors="replace", newline=""
-        )
-        try:
-            records = sum(1 for _ in csv.reader(text))
-        except csv.Error:
-            return None
-    return max(records - 1, 0)
+def count_rows(path: Path) -> tuple[int, bool]:
+    """(data rows, the header left out; whether the file ends inside a quoted cell).
+
+    A row ends at a line break outside quotes (RFC 4180, as ``csv.writer`` writes: a
+    quote inside a cell is doubled, so counting quotes tells inside from outside). Counted
+    on bytes, a block at a time: no cell is too large for it, unlike ``csv.reader``.
+    """
+    records, inside, last = 0, False, b""
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(BLOCK), b""):
+            for n, part in enumerate(block.split(b'"')):
+                if n:
+                    inside = not inside
+                if not inside:
+                    records += part.count(b"\n")
+            last = block[-1:]
+    if last and (last != b"\n" or inside):
+        records += 1  # a last row without its line break
+    return max(records - 1, 0), inside
 
 
 def _count(value: Any) -> str:

@@ -9,6 +9,10 @@ the superuser, each in a fresh child process:
 
 * **stream**: a GET of ``activity/export.csv`` through Django's test client, its
   ``StreamingHttpResponse`` consumed to the end (view, plan, resource, csv.writer, audit);
+* **stream-no-digest**: the same download with the SHA-256 of the manifest switched off
+  (``CsvStream.digest_factory`` replaced by a hasher that does nothing), to show what
+  hashing every byte while streaming costs (the manifest's signing and chaining happen
+  once per export either way);
 * **import-export**: ``LogEntryResource().export(queryset)`` of the same queryset (the
   same resource and rendering, so the difference is import-export's per-cell bookkeeping
   and the ``tablib.Dataset`` it fills), then ``dataset.csv``.
@@ -19,7 +23,9 @@ jobs on a shared machine disturb less) and its peak RSS above its own idle basel
 logged in, before the export). ``--ie-rows`` exports fewer rows with import-export when
 a million would not fit. A pure-Python loop is timed too, to compare machines.
 
-``--db PATH`` keeps the SQLite file and reuses it when it already has the rows.
+``--methods`` runs some of them only (``--methods stream stream-no-digest`` for the cost of
+the hash alone). ``--db PATH`` keeps the SQLite file and reuses it when it already has the
+rows.
 Not part of the test suite: figures belong in docs/export.md, not in assertions.
 """
 
@@ -37,7 +43,8 @@ from pathlib import Path
 
 from benchmarks.activity import configure, ensure_rows, setup_models
 
-METHODS = ("stream", "import-export")
+METHODS = ("stream", "stream-no-digest", "import-export")
+STREAMS = ("stream", "stream-no-digest")
 TARGET_ROWS_PER_SECOND = 100_000
 TARGET_EXTRA_MB = 100
 
@@ -47,6 +54,16 @@ def maxrss_mb() -> float:
 
     # Linux reports kilobytes.
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class NoDigest:
+    """Stands in for hashlib.sha256 in the stream: hashes nothing."""
+
+    def update(self, data: bytes) -> None:
+        pass
+
+    def hexdigest(self) -> str:
+        return ""
 
 
 def python_speed() -> float:
@@ -71,6 +88,10 @@ def child(method: str, rows: int, result_path: str) -> None:
 
     from auditconsole.export.plans import ActivityPlan
     from auditconsole.export.resources import LogEntryResource
+    from auditconsole.export.streaming import CsvStream
+
+    if method == "stream-no-digest":
+        CsvStream.digest_factory = NoDigest
 
     settings.AUDITCONSOLE_EXPORT_MAX_ROWS = rows + 1
     root = User.objects.get(username="bench-root")
@@ -81,7 +102,7 @@ def child(method: str, rows: int, result_path: str) -> None:
     idle = maxrss_mb()
 
     wall, cpu = time.perf_counter(), time.process_time()
-    if method == "stream":
+    if method in STREAMS:
         response = client.get("/audit/activity/export.csv")
         size = lines = 0
         for chunk in response.streaming_content:
@@ -156,11 +177,13 @@ def parent(args: argparse.Namespace) -> None:
     call_command("migrate", verbosity=0)
     ensure_rows(args.rows, setup_models())
     ie_rows = args.ie_rows or args.rows
-    results: dict[str, list[dict]] = {method: [] for method in METHODS}
+    methods = args.methods or METHODS
+    results: dict[str, list[dict]] = {method: [] for method in methods}
     for round_number in range(args.rounds):
-        for method in METHODS:
+        for method in methods:
             print(f"  round {round_number + 1}: {method} ...", file=sys.stderr, flush=True)
-            results[method].append(run_child(method, args.rows if method == "stream" else ie_rows))
+            rows = args.rows if method in STREAMS else ie_rows
+            results[method].append(run_child(method, rows))
 
     speed = python_speed()
     print(f"\n### {backend}, {args.rows:,} LogEntry rows, {args.rounds} alternating rounds\n")
@@ -169,13 +192,29 @@ def parent(args: argparse.Namespace) -> None:
         "| Export | Rows | Wall | Rows/s (wall) | Rows/s (CPU) | Peak RSS above idle | Idle RSS | CSV |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for method in METHODS:
+    for method in methods:
         for number, result in enumerate(results[method], start=1):
             print(row_line(f"{method} #{number}", result))
 
     def median(method: str, key) -> float:
         return statistics.median(key(r) for r in results[method])
 
+    if "stream" in results and "stream-no-digest" in results:
+        with_rate = median("stream", lambda r: r["rows"] / r["wall"])
+        without_rate = median("stream-no-digest", lambda r: r["rows"] / r["wall"])
+        with_cpu = median("stream", lambda r: r["rows"] / r["cpu"])
+        without_cpu = median("stream-no-digest", lambda r: r["rows"] / r["cpu"])
+        with_mb = median("stream", lambda r: r["peak_mb"] - r["idle_mb"])
+        without_mb = median("stream-no-digest", lambda r: r["peak_mb"] - r["idle_mb"])
+        print(
+            f"\nThe manifest's SHA-256: {with_rate:,.0f} rows/s wall with it, "
+            f"{without_rate:,.0f} without ({(with_rate / without_rate - 1) * 100:+.1f}%); "
+            f"{with_cpu:,.0f} rows/CPU-s with it, {without_cpu:,.0f} without "
+            f"({(with_cpu / without_cpu - 1) * 100:+.1f}%); peak RSS above idle "
+            f"{with_mb:,.0f} MB with it, {without_mb:,.0f} MB without."
+        )
+    if "stream" not in results or "import-export" not in results:
+        return
     stream_rate = median("stream", lambda r: r["rows"] / r["wall"])
     stream_cpu = median("stream", lambda r: r["rows"] / r["cpu"])
     ie_rate = median("import-export", lambda r: r["rows"] / r["wall"])
@@ -201,6 +240,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ie-rows", type=int, help="rows for import-export (default: --rows)")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--db", help="SQLite file to create or reuse (default: a temporary one)")
+    parser.add_argument("--methods", nargs="+", choices=METHODS, help="run only these")
     parser.add_argument("--child", choices=METHODS, help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -81,7 +81,7 @@ def test_an_unrecorded_export_that_goes_ahead_moves_it(
     reason="SQLite's test database is in memory, shared by threads without waiting on locks",
 )
 @pytest.mark.django_db(transaction=True)
-def test_exports_finishing_at_once_are_chained_one_after_the_other():  # pragma: no cover
+def test_exports_finishing_at_once_are_chained_one_after_the_other():
     """Two exports in two threads: the second waits for the first's lock, then follows it."""
     inside, release = threading.Event(), threading.Event()
     links: dict[str, chain.Link] = {}

@@ -95,7 +95,7 @@ def test_bad_key_files(no_key, tmp_path):
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
-def test_an_unreadable_key_file(no_key, tmp_path):  # pragma: no cover - run as non-root
+def test_an_unreadable_key_file(no_key, tmp_path):
     path = keys.ensure_key_file(tmp_path / "k.pem")
     path.chmod(0)
     no_key.AUDITCONSOLE_SIGNING_KEY_FILE = path

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from auditconsole.sources.base import Around, FileInfo, LogSource, TailResult
-from auditconsole.sources.files import merge_ascending
+from auditconsole.sources.files.source import merge_ascending
 from auditconsole.sources.query import Query
 from auditconsole.sources.records import Record, RecordRef
 from auditconsole.sources.scanning import EmptyScan, MergedScan, Scan, ScanContext

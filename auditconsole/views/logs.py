@@ -27,7 +27,6 @@ from auditconsole.permissions import VIEW_LOGS
 from auditconsole.sources import cursor as cursors
 from auditconsole.sources import levels
 from auditconsole.sources.base import FileInfo, LogSource, Page
-from auditconsole.sources.jsontokens import json_lines
 from auditconsole.sources.merged import MergedSource
 from auditconsole.sources.query import (
     CURSOR,
@@ -48,6 +47,7 @@ from auditconsole.sources.registry import (
     sources_and_problems,
 )
 from auditconsole.views.base import ConsoleAccessMixin, HtmxFragmentMixin
+from auditconsole.views.jsontokens import json_lines
 
 CONTEXT = "context"
 DEFAULT_CONTEXT = 5

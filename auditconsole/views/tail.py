@@ -1,7 +1,7 @@
 """The live tail: a log source (or several merged) followed as it is written.
 
 The server keeps no state. The position in the files (``(st_dev, st_ino)`` and a byte
-offset per file, see :mod:`auditconsole.sources.tailing`) is signed into a ``cursor``
+offset per file, see :mod:`auditconsole.sources.files.tailing`) is signed into a ``cursor``
 that travels in the poll URL; each poll answers the lines written since, plus the next
 poller carrying the next cursor (swapped out of band), or ``204`` when nothing moved.
 Rotation and truncation are the source's business (``LogSource.tail``); this module

@@ -338,7 +338,7 @@ def test_symlink_swapped_in_after_configuration(
 
 def test_symlink_swapped_in_between_discovery_and_open(world: World) -> None:
     """The window between listing a directory and opening a file is closed too."""
-    from auditconsole.sources.filescan import open_file
+    from auditconsole.sources.files.filescan import open_file
 
     source = get_source("app")
     stream = source.discover().streams[0]
@@ -350,7 +350,7 @@ def test_symlink_swapped_in_between_discovery_and_open(world: World) -> None:
 
 
 def test_a_file_replaced_by_another_between_discovery_and_open(world: World) -> None:
-    from auditconsole.sources.filescan import open_file
+    from auditconsole.sources.files.filescan import open_file
 
     source = get_source("app")
     stream = source.discover().streams[0]

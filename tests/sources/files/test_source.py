@@ -646,7 +646,7 @@ def test_time_seek_over_a_very_long_line(logs: Path) -> None:
 
 
 def test_stream_scan_cursor_before_it_starts(logs: Path) -> None:
-    from auditconsole.sources.filescan import StreamScan
+    from auditconsole.sources.files.filescan import StreamScan
     from auditconsole.sources.scanning import ScanContext
 
     write(logs / "app.log", [app_line(0)])

@@ -25,15 +25,15 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditconsole.sources.discovery import LogFile, Stream
-from auditconsole.sources.filescan import (
+from auditconsole.sources.files.discovery import LogFile, Stream
+from auditconsole.sources.files.filescan import (
     StreamScan,
     fingerprint,
     iter_forward_records,
     open_file,
 )
-from auditconsole.sources.lines import complete_end
-from auditconsole.sources.parsing import Parser
+from auditconsole.sources.files.lines import complete_end
+from auditconsole.sources.files.parsing import Parser
 from auditconsole.sources.query import Query
 from auditconsole.sources.records import Record
 from auditconsole.sources.scanning import Budget, ScanContext

@@ -28,8 +28,8 @@ import orjson
 
 from auditconsole.redaction import Redactor
 from auditconsole.sources import levels
+from auditconsole.sources.files.timestamps import parse_timestamp
 from auditconsole.sources.records import TRACEBACK_KEYS, Record, display_value
-from auditconsole.sources.timestamps import parse_timestamp
 
 TIME_KEYS: tuple[str, ...] = ("time", "timestamp", "asctime", "@timestamp", "ts")
 LEVEL_KEYS: tuple[str, ...] = ("level", "levelname", "severity", "log.level")

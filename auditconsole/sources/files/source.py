@@ -34,15 +34,15 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from auditconsole.conf import conf
-from auditconsole.sources import lines as line_reading
 from auditconsole.sources.base import Around, FileInfo, LogSource, TailResult
-from auditconsole.sources.discovery import Discovery, LogFile, Stream, discover
-from auditconsole.sources.filescan import StreamScan, iter_forward_records, open_file
-from auditconsole.sources.parsing import DEFAULT_TEXT_PATTERNS, FORMATS, Parser
+from auditconsole.sources.files import lines as line_reading
+from auditconsole.sources.files.discovery import Discovery, LogFile, Stream, discover
+from auditconsole.sources.files.filescan import StreamScan, iter_forward_records, open_file
+from auditconsole.sources.files.parsing import DEFAULT_TEXT_PATTERNS, FORMATS, Parser
+from auditconsole.sources.files.tailing import MISSING_STATE, tail_stream, validate_state
 from auditconsole.sources.query import Query
 from auditconsole.sources.records import Record, RecordRef
 from auditconsole.sources.scanning import Budget, EmptyScan, MergedScan, Scan, ScanContext
-from auditconsole.sources.tailing import MISSING_STATE, tail_stream, validate_state
 
 OPTION_NAMES = frozenset({"path", "format", "timezone", "columns", "pattern"})
 _NEWEST_TIME_LINES = 50

@@ -1,4 +1,4 @@
-"""Lines out of a :class:`~auditconsole.sources.readers.Reader`, backwards or forwards.
+"""Lines out of a :class:`~auditconsole.sources.files.readers.Reader`, backwards or forwards.
 
 Backwards reading hands out *blocks*: runs of whole lines read from the end, so the
 scanner can test a block's raw bytes for a search term before splitting it (that is what
@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from auditconsole.sources.readers import Reader
+from auditconsole.sources.files.readers import Reader
 
 BLOCK_SIZES: tuple[int, ...] = (64 * 1024, 256 * 1024, 1024 * 1024, 4 * 1024 * 1024)
 FORWARD_BLOCK = 256 * 1024

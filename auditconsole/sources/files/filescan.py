@@ -26,12 +26,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from auditconsole.sources.discovery import LogFile, Stream
-from auditconsole.sources.lines import Block, LongLine, complete_end, iter_backward, iter_forward
-from auditconsole.sources.parsing import JSON, Origin, Parser
-from auditconsole.sources.readers import GzipReader, PlainReader, Reader
+from auditconsole.sources.files.discovery import LogFile, Stream
+from auditconsole.sources.files.lines import (
+    Block,
+    LongLine,
+    complete_end,
+    iter_backward,
+    iter_forward,
+)
+from auditconsole.sources.files.parsing import JSON, Origin, Parser
+from auditconsole.sources.files.readers import GzipReader, PlainReader, Reader
+from auditconsole.sources.files.safety import open_checked
 from auditconsole.sources.records import Record
-from auditconsole.sources.safety import open_checked
 from auditconsole.sources.scanning import ScanContext
 
 #: Files are assumed to be in time order within this much, when seeking by time. Lines

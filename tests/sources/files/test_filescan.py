@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditconsole.sources.filescan import InvalidState, parse_state
+from auditconsole.sources.files.filescan import InvalidState, parse_state
 
 
 @pytest.mark.parametrize("when", [None, 0, -1.5, 1_775_304_000.25, 253_402_000_000])

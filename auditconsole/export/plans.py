@@ -15,6 +15,7 @@ The views and the management command both start from a plan.
 from __future__ import annotations
 
 import datetime
+import itertools
 import shlex
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
@@ -48,7 +49,7 @@ from auditconsole.sources.query import (
     Query,
 )
 from auditconsole.sources.records import Record
-from auditconsole.sources.scanning import ScanContext
+from auditconsole.sources.scanning import ScanContext, reading
 
 ACTIVITY_VIEW = "activity"
 LOGS_VIEW = "logs"
@@ -261,17 +262,10 @@ class SourcePlan(ExportPlan):
         query = self.query
         ctx = ScanContext(query=query, budget=default_budget())
         scan = self.source.scan(query, None, ctx)
-        iterator = iter(scan)
-        count = 0
-        try:
-            for _ in iterator:
-                count += 1
-                if count > cap:
-                    return RowEstimate(cap, complete=False, over_cap=True)
-        finally:
-            close = getattr(iterator, "close", None)
-            if close is not None:
-                close()
+        with reading(scan) as records:
+            count = sum(1 for _ in itertools.islice(records, cap + 1))
+        if count > cap:
+            return RowEstimate(cap, complete=False, over_cap=True)
         return RowEstimate(count, complete=scan.cursor is None)
 
     def page_url(self) -> str:

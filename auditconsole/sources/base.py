@@ -25,6 +25,7 @@ Cursor *states* are plain JSON-able values; views sign them with
 
 from __future__ import annotations
 
+import itertools
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
@@ -39,13 +40,15 @@ from auditconsole.permissions import is_console_user
 from auditconsole.sources import levels as level_numbers
 from auditconsole.sources.query import Query
 from auditconsole.sources.records import Record, RecordRef
-from auditconsole.sources.scanning import Budget, Scan, ScanContext, ScanStats
+from auditconsole.sources.scanning import Budget, Scan, ScanContext, ScanStats, reading, take
 
 #: Keys are used in URLs (``logs/<slug:key>/``); ``merged`` is the merged view's own URL.
 KEY_PATTERN = re.compile(r"^[-a-zA-Z0-9_]+$")
 RESERVED_KEYS = frozenset({"merged"})
 _PERMISSION = re.compile(r"^[\w]+\.[\w]+$")
 FACET_LIMIT = 15
+#: Records looked at for a time by :meth:`LogSource.newest_time` (untimed lines are rare).
+NEWEST_TIME_RECORDS = 51
 
 
 @dataclass(frozen=True)
@@ -228,17 +231,7 @@ class LogSource(ABC):
         limit = limit or conf.PAGE_SIZE
         ctx = ScanContext(query=query, budget=budget or default_budget())
         scan = self.scan(query, cursor, ctx)
-        records: list[Record] = []
-        iterator = iter(scan)
-        try:
-            for record in iterator:
-                records.append(record)
-                if len(records) >= limit:
-                    break
-        finally:
-            close = getattr(iterator, "close", None)
-            if close is not None:
-                close()
+        records = take(scan, limit)
         next_cursor = scan.cursor
         stats = ctx.stats
         return Page(
@@ -263,17 +256,10 @@ class LogSource(ABC):
     def newest_time(self) -> datetime | None:
         """The time of the newest record that has one (for the sources page)."""
         ctx = ScanContext(query=Query(), budget=default_budget())
-        iterator = iter(self.scan(Query(), None, ctx))
-        try:
-            for checked, record in enumerate(iterator):
+        with reading(self.scan(Query(), None, ctx)) as records:
+            for record in itertools.islice(records, NEWEST_TIME_RECORDS):
                 if record.time is not None:
                     return record.time
-                if checked >= 50:
-                    break
-        finally:
-            close = getattr(iterator, "close", None)
-            if close is not None:
-                close()
         return None
 
 

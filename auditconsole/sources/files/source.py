@@ -22,9 +22,7 @@ Options (``OPTIONS`` of the source's settings):
 from __future__ import annotations
 
 import heapq
-import os
-import re
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -36,15 +34,18 @@ from django.utils import timezone
 from auditconsole.conf import conf
 from auditconsole.sources.base import Around, FileInfo, LogSource, TailResult
 from auditconsole.sources.files import lines as line_reading
+from auditconsole.sources.files.checks import check_options
 from auditconsole.sources.files.discovery import Discovery, LogFile, Stream, discover
-from auditconsole.sources.files.filescan import StreamScan, iter_forward_records, open_file
+from auditconsole.sources.files.forward import iter_forward_records, readable_end
+from auditconsole.sources.files.opening import RecordReader
 from auditconsole.sources.files.parsing import DEFAULT_TEXT_PATTERNS, FORMATS, Parser
-from auditconsole.sources.files.tailing import MISSING_STATE, tail_stream, validate_state
+from auditconsole.sources.files.positions import ScanPosition, TailPosition
+from auditconsole.sources.files.streamscan import StreamScan
+from auditconsole.sources.files.tailing import tail_stream
 from auditconsole.sources.query import Query
 from auditconsole.sources.records import Record, RecordRef
-from auditconsole.sources.scanning import Budget, EmptyScan, MergedScan, Scan, ScanContext
+from auditconsole.sources.scanning import Budget, EmptyScan, MergedScan, Scan, ScanContext, take
 
-OPTION_NAMES = frozenset({"path", "format", "timezone", "columns", "pattern"})
 _NEWEST_TIME_LINES = 50
 
 
@@ -73,52 +74,7 @@ class FileSource(LogSource):
     @classmethod
     def check_config(cls, key: str, config: dict[str, Any]) -> list[checks.CheckMessage]:
         messages = super().check_config(key, config)
-        options = config.get("OPTIONS", {})
-        if not isinstance(options, dict):
-            return messages
-        unknown = sorted(set(options) - OPTION_NAMES)
-        if unknown:
-            messages.append(
-                checks.Error(
-                    f"Log source {key!r}: unknown option(s) {', '.join(map(repr, unknown))}.",
-                    hint=f"FileSource options are {', '.join(sorted(OPTION_NAMES))}.",
-                    id="auditconsole.E014",
-                )
-            )
-        fmt = options.get("format", "auto")
-        if fmt not in FORMATS:
-            messages.append(
-                checks.Error(
-                    f"Log source {key!r}: format must be one of {', '.join(FORMATS)}, not {fmt!r}.",
-                    id="auditconsole.E008",
-                )
-            )
-        zone_name = options.get("timezone")
-        if zone_name is not None:
-            try:
-                ZoneInfo(zone_name)
-            except (ZoneInfoNotFoundError, ValueError, TypeError):
-                messages.append(
-                    checks.Error(
-                        f"Log source {key!r}: unknown timezone {zone_name!r}.",
-                        hint="Use an IANA name such as 'UTC' or 'Europe/Paris'.",
-                        id="auditconsole.E009",
-                    )
-                )
-        pattern = options.get("pattern")
-        if pattern is not None:
-            messages.extend(_check_pattern(key, pattern))
-        path = options.get("path")
-        if not isinstance(path, str) or not path:
-            messages.append(
-                checks.Error(
-                    f"Log source {key!r}: OPTIONS['path'] must be the path (or glob) of the log file.",
-                    id="auditconsole.E007",
-                )
-            )
-        else:
-            messages.extend(_check_path(key, path))
-        return messages
+        return [*messages, *check_options(key, config.get("OPTIONS", {}))]
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -131,6 +87,10 @@ class FileSource(LogSource):
             placeholder=conf.REDACTED_PLACEHOLDER,
         )
 
+    def record_reader(self) -> RecordReader:
+        """How this source's files are read, for one request (settings may change between)."""
+        return RecordReader(self.parser(), self.key, self.label, conf.MAX_LINE_BYTES)
+
     def discover(self) -> Discovery:
         return discover(self.path)
 
@@ -140,20 +100,17 @@ class FileSource(LogSource):
                 return stream
         return None
 
-    def _open(self, stream: Stream, log_file: LogFile, parser: Parser) -> Any:
-        return open_file(stream, log_file, parser, self.key, self.label)
-
     # -- the interface ---------------------------------------------------------------------
 
     def files(self) -> list[FileInfo]:
-        parser = self.parser()
+        reader = self.record_reader()
         infos: list[FileInfo] = []
         for stream in self.discover().streams:
             for log_file in stream.files:
                 newest, error = None, None
                 if not log_file.compressed:
                     try:
-                        newest = self._newest_in(stream, log_file, parser)
+                        newest = self._newest_in(reader, stream, log_file)
                     except OSError as exc:
                         error = exc.strerror or str(exc)
                 infos.append(
@@ -182,17 +139,15 @@ class FileSource(LogSource):
                 )
         return infos
 
-    def _newest_in(self, stream: Stream, log_file: LogFile, parser: Parser) -> datetime | None:
+    def _newest_in(
+        self, reader: RecordReader, stream: Stream, log_file: LogFile
+    ) -> datetime | None:
         """The newest time in a plain file, from its last block only (cheap)."""
-        with self._open(stream, log_file, parser) as opened:
+        with reader.open(stream, log_file) as opened:
             end = line_reading.complete_end(opened.reader, opened.reader.size)
             start = max(0, end - line_reading.BLOCK_SIZES[0])
             start = line_reading.complete_end(opened.reader, start) if start else 0
-            records = list(
-                iter_forward_records(
-                    opened, parser, start, end, max_line=conf.MAX_LINE_BYTES, hold_partial=False
-                )
-            )
+            records = list(iter_forward_records(opened, start, end))
         for record in reversed(records[-_NEWEST_TIME_LINES:]):
             if record.time is not None:
                 return record.time
@@ -204,24 +159,16 @@ class FileSource(LogSource):
             return EmptyScan()
         if cursor is not None and not isinstance(cursor, dict):
             raise ValueError("malformed cursor")
-        parser = self.parser()
+        reader = self.record_reader()
         scans: dict[str, Scan] = {}
         for stream in streams:
             if cursor is None:
-                state = None
+                start = None
             elif stream.name in cursor and cursor[stream.name] is not None:
-                state = cursor[stream.name]
+                start = ScanPosition.from_state(cursor[stream.name])
             else:
                 continue  # finished, or appeared after the first page was shown
-            scans[stream.name] = StreamScan(
-                stream,
-                state,
-                ctx,
-                parser,
-                source=self.key,
-                label=self.label,
-                max_line=conf.MAX_LINE_BYTES,
-            )
+            scans[stream.name] = StreamScan(stream, start, ctx, reader)
         if not scans:
             return EmptyScan()
         return MergedScan(scans)
@@ -240,28 +187,18 @@ class FileSource(LogSource):
         if index is None:
             return None
         log_file = stream.files[index]
-        parser = self.parser()
         try:
-            with self._open(stream, log_file, parser) as opened:
+            with self.record_reader().open(stream, log_file) as opened:
                 reader = opened.reader
                 if reader.error and ref.offset == reader.size and ref.checksum == 0:
                     message = f"{log_file.name}: {reader.error}"
-                    return parser.broken(opened.origin, reader.size, message), stream, index
+                    broken = opened.parser.broken(opened.origin, reader.size, message)
+                    return broken, stream, index
                 if ref.offset >= reader.size:
                     return None
                 if ref.offset > 0 and reader.read(ref.offset - 1, 1) != b"\n":
                     return None
-                end = reader.size
-                if log_file.live:
-                    end = line_reading.complete_end(reader, end)
-                for record in iter_forward_records(
-                    opened,
-                    parser,
-                    ref.offset,
-                    end,
-                    max_line=conf.MAX_LINE_BYTES,
-                    hold_partial=False,
-                ):
+                for record in iter_forward_records(opened, ref.offset, readable_end(opened)):
                     if record.checksum == ref.checksum:
                         return record, stream, index
                     return None
@@ -274,44 +211,26 @@ class FileSource(LogSource):
         if found is None:
             return None
         record, stream, index = found
-        parser = self.parser()
+        reader = self.record_reader()
         ctx = ScanContext(query=Query(), budget=Budget.unlimited())
         log_file = stream.files[index]
-        older_scan = StreamScan(
-            stream,
-            [
-                log_file.name,
-                log_file.dev,
-                log_file.ino,
-                record.offset,
-                None,
-                record.offset,
-                record.checksum,
-            ],
-            ctx,
-            parser,
-            source=self.key,
-            label=self.label,
-            max_line=conf.MAX_LINE_BYTES,
+        before = ScanPosition(
+            log_file.name,
+            log_file.dev,
+            log_file.ino,
+            offset=record.offset,
+            anchor=record.offset,
+            crc=record.checksum,
         )
-        older = _first(iter(older_scan), count)
+        older = take(StreamScan(stream, before, ctx, reader), count)
         newer: list[Record] = []
         try:
             for position in range(index, -1, -1):
                 current = stream.files[position]
                 start = record.end if position == index else 0
-                with self._open(stream, current, parser) as opened:
-                    end = opened.reader.size
-                    if current.live:
-                        end = line_reading.complete_end(opened.reader, end)
-                    for neighbour in iter_forward_records(
-                        opened,
-                        parser,
-                        min(start, end),
-                        end,
-                        max_line=conf.MAX_LINE_BYTES,
-                        hold_partial=False,
-                    ):
+                with reader.open(stream, current) as opened:
+                    end = readable_end(opened)
+                    for neighbour in iter_forward_records(opened, min(start, end), end):
                         newer.append(neighbour)
                         if len(newer) >= count:
                             break
@@ -326,23 +245,17 @@ class FileSource(LogSource):
         limit = limit or conf.TAIL_INITIAL_LINES
         if cursor is not None and not isinstance(cursor, dict):
             raise ValueError("malformed tail cursor")
-        parser = self.parser()
+        reader = self.record_reader()
         results = []
         state: dict[str, Any] = {}
         for stream in self.discover().streams:
             if cursor is None:
-                stream_state = None
+                position = None
+            elif stream.name in cursor:
+                position = TailPosition.from_state(cursor[stream.name])
             else:
-                stream_state = validate_state(cursor.get(stream.name, dict(MISSING_STATE)))
-            result = tail_stream(
-                stream,
-                stream_state,
-                limit,
-                parser,
-                source=self.key,
-                label=self.label,
-                max_line=conf.MAX_LINE_BYTES,
-            )
+                position = TailPosition()  # a stream that appeared since: read it whole
+            result = tail_stream(stream, position, limit, reader)
             results.append(result)
             state[stream.name] = result.state
         return TailResult(
@@ -375,74 +288,3 @@ def _with_times(records: list[Record]) -> Iterator[tuple[float, Record]]:
         if record.time is not None:
             last = record.time.timestamp()
         yield last, record
-
-
-def _first(records: Generator[Record, None, None], count: int) -> list[Record]:
-    found: list[Record] = []
-    try:
-        for record in records:
-            found.append(record)
-            if len(found) >= count:
-                break
-    finally:
-        records.close()  # closes the files the scan holds open
-    return found
-
-
-def _check_pattern(key: str, pattern: Any) -> list[checks.CheckMessage]:
-    try:
-        compiled = re.compile(pattern) if isinstance(pattern, str) else None
-    except re.error:
-        compiled = None
-    if compiled is None or not {"time", "message"} <= set(compiled.groupindex):
-        return [
-            checks.Error(
-                f"Log source {key!r}: OPTIONS['pattern'] must be a regular expression with "
-                "named groups 'time' and 'message'.",
-                id="auditconsole.E012",
-            )
-        ]
-    return []
-
-
-def _check_path(key: str, path: str) -> list[checks.CheckMessage]:
-    found = discover(path)
-    if not found.directory_exists:
-        return [
-            checks.Warning(
-                f"Log source {key!r}: the directory of {path!r} does not exist.",
-                hint="Create it, or fix OPTIONS['path']. The source shows no records until then.",
-                id="auditconsole.W001",
-            )
-        ]
-    messages: list[checks.CheckMessage] = []
-    if not os.access(found.root, os.R_OK | os.X_OK):
-        messages.append(
-            checks.Warning(
-                f"Log source {key!r}: the directory {found.root!r} is not readable by this process.",
-                id="auditconsole.W002",
-            )
-        )
-        return messages
-    # A missing file in an existing directory is not warned about: on a fresh deployment
-    # the handler has simply not written yet (the sources page says "no file yet").
-    files = [log_file for stream in found.streams for log_file in stream.files]
-    for log_file in files:
-        if not os.access(log_file.path, os.R_OK):
-            messages.append(
-                checks.Warning(
-                    f"Log source {key!r}: {log_file.name!r} is not readable by this process.",
-                    hint="Grant read access (e.g. add the console's user to the log group).",
-                    id="auditconsole.W002",
-                )
-            )
-    for stream in found.streams:
-        for refused in stream.refused:
-            messages.append(
-                checks.Warning(
-                    f"Log source {key!r}: {refused.name!r} is refused: {refused.reason}.",
-                    hint="Only regular files under the configured directory are read.",
-                    id="auditconsole.W003",
-                )
-            )
-    return messages

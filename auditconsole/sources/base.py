@@ -41,6 +41,7 @@ from auditconsole.sources import levels as level_numbers
 from auditconsole.sources.query import Query
 from auditconsole.sources.records import Record, RecordRef
 from auditconsole.sources.scanning import Budget, Scan, ScanContext, ScanStats, reading, take
+from auditconsole.sources.tails import TailResult
 
 #: Keys are used in URLs (``logs/<slug:key>/``); ``merged`` is the merged view's own URL.
 KEY_PATTERN = re.compile(r"^[-a-zA-Z0-9_]+$")
@@ -89,25 +90,6 @@ class Page:
     facets: Facets
     notices: list[str]
     elapsed: float
-
-
-@dataclass
-class TailResult:
-    """New records since ``cursor``, oldest first, and the cursor for the next poll.
-
-    ``rotated``: the followed file was rotated and its remainder was read before the new
-    file. ``truncated``: the file was truncated in place (copytruncate) and read from the
-    start. ``gap``: the followed file vanished, so records may have been missed. ``more``:
-    the limit was hit; poll again at once to catch up.
-    """
-
-    records: list[Record]
-    cursor: Any
-    rotated: bool = False
-    truncated: bool = False
-    gap: bool = False
-    more: bool = False
-    notices: list[str] = field(default_factory=list)
 
 
 @dataclass

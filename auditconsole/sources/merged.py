@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from auditconsole.sources.base import Around, FileInfo, LogSource, TailResult
-from auditconsole.sources.files.source import merge_ascending
+from auditconsole.sources.base import Around, FileInfo, LogSource
 from auditconsole.sources.query import Query
 from auditconsole.sources.records import Record, RecordRef
 from auditconsole.sources.scanning import EmptyScan, MergedScan, Scan, ScanContext
+from auditconsole.sources.tails import TailResult
 
 MERGED_SCOPE_PREFIX = "merged:"
 
@@ -60,16 +60,11 @@ class MergedSource(LogSource):
     def tail(self, cursor: Any = None, limit: int | None = None) -> TailResult:
         if cursor is not None and not isinstance(cursor, dict):
             raise ValueError("malformed tail cursor")
-        results = {
-            source.key: source.tail(None if cursor is None else cursor.get(source.key, {}), limit)
-            for source in self.sources
-        }
-        return TailResult(
-            records=merge_ascending([result.records for result in results.values()]),
-            cursor={key: result.cursor for key, result in results.items()},
-            rotated=any(r.rotated for r in results.values()),
-            truncated=any(r.truncated for r in results.values()),
-            gap=any(r.gap for r in results.values()),
-            more=any(r.more for r in results.values()),
-            notices=[notice for r in results.values() for notice in r.notices],
+        return TailResult.combine(
+            {
+                source.key: source.tail(
+                    None if cursor is None else cursor.get(source.key, {}), limit
+                )
+                for source in self.sources
+            }
         )

@@ -23,6 +23,7 @@ from functools import cached_property
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 
 from auditconsole.conf import conf
@@ -350,3 +351,32 @@ class MergedFilterForm(LogFilterForm):
     def __init__(self, *args: Any, source_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields[SOURCES].choices = source_choices
+
+
+#: The query-string parameters that make up a live tail's permalink (the position is not one).
+TAIL_PARAMS: tuple[str, ...] = (SOURCES, LEVEL, LOGGER, TEXT, REGEX, FIELD)
+
+
+def filter_params(params: QueryDict) -> QueryDict:
+    """The live tail's filters in ``params``, without the position or blank values.
+
+    That is the tail's permalink: what goes into the address bar.
+    """
+    clean = QueryDict(mutable=True)
+    for name in TAIL_PARAMS:
+        values = [value for value in params.getlist(name) if value.strip()]
+        if values:
+            clean.setlist(name, values)
+    return clean
+
+
+class TailFilterForm(LogFilterForm):
+    """The browse filters that make sense for lines still being written.
+
+    A time range would either match every new line (``since``) or none (``until``), so
+    they are left out; the position is read and verified apart (a bad one is a 400).
+    """
+
+    since = None
+    until = None
+    cursor = None

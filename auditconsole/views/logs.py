@@ -14,12 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import ImproperlyConfigured
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import Http404, QueryDict
 from django.urls import reverse
 from django.views.generic import TemplateView
 
@@ -43,11 +42,12 @@ from auditconsole.sources.records import Record, RecordRef
 from auditconsole.sources.registry import (
     UnknownSource,
     get_source_for_user,
-    merged_source_for_user,
     sources_and_problems,
 )
 from auditconsole.views.base import ConsoleAccessMixin, HtmxFragmentMixin
 from auditconsole.views.jsontokens import json_lines
+from auditconsole.views.links import url_with
+from auditconsole.views.sources import MergedSourceMixin, SourceFromKeyMixin, SourceIndexView
 
 CONTEXT = "context"
 DEFAULT_CONTEXT = 5
@@ -58,20 +58,6 @@ TIME_PRESETS: tuple[tuple[str, str], ...] = (
     ("24h", "24 hours"),
     ("7d", "7 days"),
 )
-
-
-def url_with(path: str, params: QueryDict, **changes: Any) -> str:
-    """``path`` with the current query string, some parameters replaced (``None`` drops)."""
-    query = params.copy()
-    for name, value in changes.items():
-        if value is None:
-            query.pop(name, None)
-        elif isinstance(value, list):
-            query.setlist(name, value)
-        else:
-            query[name] = value
-    encoded = query.urlencode()
-    return f"{path}?{encoded}" if encoded else path
 
 
 def tail_url_for(source: LogSource) -> str:
@@ -100,20 +86,11 @@ class SourceRow:
     tail_url: str
 
 
-class SourceListView(LogsAccessMixin, TemplateView):
+class SourceListView(LogsAccessMixin, SourceIndexView):
     template_name = "auditconsole/logs/sources.html"
+    merged_url_name = "auditconsole:merged"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        sources, problems = sources_and_problems(self.request.user)
-        context.update(
-            rows=[self._row(source) for source in sources],
-            problems=problems,
-            merged_url=reverse("auditconsole:merged"),
-        )
-        return context
-
-    def _row(self, source: LogSource) -> SourceRow:
+    def row(self, source: LogSource) -> SourceRow:
         files = source.files()  # backends report unreadable files per file, never raise
         times = [info.newest_time for info in files if info.newest_time is not None]
         newest = max(times) if times else None
@@ -156,25 +133,6 @@ class FacetLink:
     count: int
     url: str | None
     current: bool
-
-
-class SourceFromKeyMixin:
-    """The source named by the URL's ``<key>``; one the user may not see is a 404."""
-
-    request: HttpRequest
-    kwargs: dict[str, Any]
-
-    @cached_property
-    def source(self) -> LogSource:
-        try:
-            return get_source_for_user(self.kwargs["key"], self.request.user)
-        except (UnknownSource, ImproperlyConfigured):
-            raise Http404("No such log source.") from None
-
-    @property
-    def scope(self) -> str:
-        """What this view's cursors are signed for."""
-        return self.source.key
 
 
 class BrowseView(SourceFromKeyMixin, LogsAccessMixin, HtmxFragmentMixin, TemplateView):
@@ -275,36 +233,6 @@ class BrowseView(SourceFromKeyMixin, LogsAccessMixin, HtmxFragmentMixin, Templat
             )
             for name, count in page.facets.loggers
         ]
-
-
-class MergedSourceMixin:
-    """The source of a merged view: the visible sources named by repeated ``sources=``.
-
-    Shared by the merged browse and merged tail views. Naming no source at all leads back
-    to ``empty_redirect``; naming one the user may not see is a 404, like a single source.
-    """
-
-    request: HttpRequest
-    empty_redirect: str
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not self.merged_keys():
-            return HttpResponseRedirect(reverse(self.empty_redirect))
-        return super().get(request, *args, **kwargs)  # type: ignore[misc]
-
-    def merged_keys(self) -> list[str]:
-        return [key for key in self.request.GET.getlist(SOURCES) if key]
-
-    @cached_property
-    def source(self) -> MergedSource:
-        try:
-            return merged_source_for_user(self.merged_keys(), self.request.user)
-        except (UnknownSource, ImproperlyConfigured):
-            raise Http404("No such log source.") from None
-
-    @property
-    def scope(self) -> str:
-        return self.source.scope
 
 
 class MergedBrowseView(MergedSourceMixin, BrowseView):

@@ -21,8 +21,6 @@ Options (``OPTIONS`` of the source's settings):
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -32,7 +30,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from auditconsole.conf import conf
-from auditconsole.sources.base import Around, FileInfo, LogSource, TailResult
+from auditconsole.sources.base import Around, FileInfo, LogSource
 from auditconsole.sources.files import lines as line_reading
 from auditconsole.sources.files.checks import check_options
 from auditconsole.sources.files.discovery import Discovery, LogFile, Stream, discover
@@ -45,6 +43,7 @@ from auditconsole.sources.files.tailing import tail_stream
 from auditconsole.sources.query import Query
 from auditconsole.sources.records import Record, RecordRef
 from auditconsole.sources.scanning import Budget, EmptyScan, MergedScan, Scan, ScanContext, take
+from auditconsole.sources.tails import TailResult
 
 _NEWEST_TIME_LINES = 50
 
@@ -246,8 +245,7 @@ class FileSource(LogSource):
         if cursor is not None and not isinstance(cursor, dict):
             raise ValueError("malformed tail cursor")
         reader = self.record_reader()
-        results = []
-        state: dict[str, Any] = {}
+        results: dict[str, TailResult] = {}
         for stream in self.discover().streams:
             if cursor is None:
                 position = None
@@ -255,36 +253,5 @@ class FileSource(LogSource):
                 position = TailPosition.from_state(cursor[stream.name])
             else:
                 position = TailPosition()  # a stream that appeared since: read it whole
-            result = tail_stream(stream, position, limit, reader)
-            results.append(result)
-            state[stream.name] = result.state
-        return TailResult(
-            records=merge_ascending([result.records for result in results]),
-            cursor=state,
-            rotated=any(r.rotated for r in results),
-            truncated=any(r.truncated for r in results),
-            gap=any(r.gap for r in results),
-            more=any(r.more for r in results),
-            notices=[notice for r in results for notice in r.notices],
-        )
-
-
-def merge_ascending(lists: list[list[Record]]) -> list[Record]:
-    """Several oldest-first lists as one, by time; each list keeps its own order.
-
-    An untimed record inherits the time before it in its list, so it stays beside its
-    neighbours; ``heapq.merge`` never reorders items within one input.
-    """
-    non_empty = [records for records in lists if records]
-    if len(non_empty) <= 1:
-        return list(non_empty[0]) if non_empty else []
-    keyed = [list(_with_times(records)) for records in non_empty]
-    return [record for _, record in heapq.merge(*keyed, key=lambda item: item[0])]
-
-
-def _with_times(records: list[Record]) -> Iterator[tuple[float, Record]]:
-    last = float("-inf")
-    for record in records:
-        if record.time is not None:
-            last = record.time.timestamp()
-        yield last, record
+            results[stream.name] = tail_stream(stream, position, limit, reader)
+        return TailResult.combine(results)

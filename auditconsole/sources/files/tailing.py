@@ -22,9 +22,6 @@ one, and ``more`` says to poll again at once. Nothing is skipped or repeated.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 from auditconsole.sources.files.checksums import fingerprint
 from auditconsole.sources.files.discovery import LogFile, Stream
 from auditconsole.sources.files.forward import iter_forward_records, readable_end
@@ -35,17 +32,7 @@ from auditconsole.sources.files.streamscan import StreamScan
 from auditconsole.sources.query import Query
 from auditconsole.sources.records import Record
 from auditconsole.sources.scanning import Budget, ScanContext, take
-
-
-@dataclass
-class StreamTail:
-    records: list[Record]
-    state: dict[str, Any]
-    rotated: bool = False
-    truncated: bool = False
-    gap: bool = False
-    more: bool = False
-    notices: list[str] = field(default_factory=list)
+from auditconsole.sources.tails import TailResult
 
 
 class _Follower:
@@ -85,12 +72,12 @@ class _Follower:
 
 def tail_stream(
     stream: Stream, position: TailPosition | None, limit: int, reader: RecordReader
-) -> StreamTail:
+) -> TailResult:
     """What was appended to ``stream`` since ``position`` (``None``: its last records)."""
     if position is None:
         return _initial(stream, limit, reader)
     follower = _Follower(reader, stream, limit)
-    result = StreamTail(records=follower.records, state=position.to_state())
+    result = TailResult(records=follower.records, cursor=position.to_state())
     files = stream.files
     live = stream.live
     identity = position.identity
@@ -123,15 +110,15 @@ def tail_stream(
     except OSError as exc:
         result.notices.append(f"{stream.name}: cannot be read ({exc.strerror or exc}).")
     if follower.position is not None:
-        result.state = follower.position.to_state()
+        result.cursor = follower.position.to_state()
     elif live is None and identity is not None and index is None:
-        result.state = TailPosition().to_state()
+        result.cursor = TailPosition().to_state()
     # Hitting the limit may leave newer files unread even at the end of this one.
     result.more = follower.full
     return result
 
 
-def _initial(stream: Stream, limit: int, reader: RecordReader) -> StreamTail:
+def _initial(stream: Stream, limit: int, reader: RecordReader) -> TailResult:
     """The last ``limit`` records, and a cursor at the end of the live file."""
     live = stream.live
     position = TailPosition()
@@ -146,4 +133,4 @@ def _initial(stream: Stream, limit: int, reader: RecordReader) -> StreamTail:
     ctx = ScanContext(query=Query(), budget=Budget.unlimited())
     records = take(StreamScan(stream, start, ctx, reader), limit)
     records.reverse()
-    return StreamTail(records=records, state=position.to_state(), notices=list(ctx.stats.notices))
+    return TailResult(records=records, cursor=position.to_state(), notices=list(ctx.stats.notices))

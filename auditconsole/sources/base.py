@@ -108,6 +108,10 @@ class Around:
 class LogSource(ABC):
     """One configured source of log records."""
 
+    #: Several sources read as one (:class:`~auditconsole.sources.merged.MergedSource`):
+    #: its records come labelled with the source each is from.
+    is_merged: bool = False
+
     def __init__(self, key: str, config: dict[str, Any]) -> None:
         self.key = key
         self.config = config
@@ -119,6 +123,26 @@ class LogSource(ABC):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.key!r}>"
+
+    @property
+    def scope(self) -> str:
+        """What the cursors of this source's pages are signed for."""
+        return self.key
+
+    @property
+    def member_keys(self) -> list[str]:
+        """The configured sources this one reads: itself."""
+        return [self.key]
+
+    @property
+    def url_kwargs(self) -> dict[str, str]:
+        """How this source appears in the path of its pages: ``logs/<key>/``."""
+        return {"key": self.key}
+
+    @property
+    def url_params(self) -> dict[str, list[str]]:
+        """How it appears in their query string: not at all."""
+        return {}
 
     # -- configuration ---------------------------------------------------------------
 

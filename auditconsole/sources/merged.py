@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from auditconsole.sources.base import Around, FileInfo, LogSource
-from auditconsole.sources.query import Query
+from auditconsole.sources.query import SOURCES, Query
 from auditconsole.sources.records import Record, RecordRef
 from auditconsole.sources.scanning import EmptyScan, MergedScan, Scan, ScanContext
 from auditconsole.sources.tails import TailResult
@@ -21,6 +21,8 @@ MERGED_SCOPE_PREFIX = "merged:"
 
 
 class MergedSource(LogSource):
+    is_merged = True
+
     def __init__(self, sources: Sequence[LogSource]) -> None:
         self.sources = list(sources)
         keys = [source.key for source in self.sources]
@@ -31,6 +33,20 @@ class MergedSource(LogSource):
     def scope(self) -> str:
         """What cursors of this view are signed for: the exact set of merged sources."""
         return MERGED_SCOPE_PREFIX + self.key
+
+    @property
+    def member_keys(self) -> list[str]:
+        return list(self.members)
+
+    @property
+    def url_kwargs(self) -> dict[str, str]:
+        """The merged pages have one path (``logs/merged/``) ..."""
+        return {}
+
+    @property
+    def url_params(self) -> dict[str, list[str]]:
+        """... and name their sources in the query string: ``?sources=a&sources=b``."""
+        return {SOURCES: self.member_keys}
 
     def visible_to(self, user: Any) -> bool:
         return all(source.visible_to(user) for source in self.sources)

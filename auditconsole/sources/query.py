@@ -42,6 +42,10 @@ FIELD = "field"
 CURSOR = "cursor"
 SOURCES = "sources"
 
+#: The filters of :class:`LogFilterForm` (the cursor is a position, not a filter; ``sources``
+#: belongs to the merged view): what an export reads and records.
+FILTER_PARAMS: tuple[str, ...] = (LEVEL, LOGGER, TEXT, REGEX, SINCE, UNTIL, FIELD)
+
 MAX_FIELD_FILTERS = 10
 MAX_REGEX_LENGTH = 300
 _FIELD_NAME = re.compile(r"^[\w@.\-]+$")
@@ -247,6 +251,13 @@ class TimeBoundField(forms.CharField):
         return parsed
 
 
+class SwitchInput(forms.CheckboxInput):
+    """A checkbox that sends ``name=1``, as links and bookmarks write it (not ``name=on``)."""
+
+    def format_value(self, value: Any) -> str:
+        return "1"
+
+
 class RepeatedTextInput(forms.TextInput):
     """A text input whose value is every occurrence of its name in the query string."""
 
@@ -284,12 +295,39 @@ class FieldFiltersField(forms.Field):
 
 class LogFilterForm(forms.Form):
     level = forms.ChoiceField(choices=LEVEL_CHOICES, required=False, label="Minimum level")
-    logger = forms.CharField(required=False, max_length=200, label="Logger starts with")
-    q = forms.CharField(required=False, max_length=500, label="Text")
-    regex = forms.BooleanField(required=False, label="Regular expression")
-    since = TimeBoundField(required=False, max_length=40, label="Since")
-    until = TimeBoundField(required=False, max_length=40, label="Until")
-    field = FieldFiltersField(required=False, label="Field equals")
+    logger = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Logger starts with",
+        widget=forms.TextInput(attrs={"placeholder": "apps.billing"}),
+    )
+    q = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Text",
+        widget=forms.SearchInput(attrs={"placeholder": "Words in the line"}),
+    )
+    regex = forms.BooleanField(required=False, label="Regular expression", widget=SwitchInput)
+    since = TimeBoundField(
+        required=False,
+        max_length=40,
+        label="Since",
+        widget=TimeBoundInput(attrs={"placeholder": "2026-04-04 12:00 or 1h"}),
+    )
+    until = TimeBoundField(
+        required=False,
+        max_length=40,
+        label="Until",
+        widget=TimeBoundInput(attrs={"placeholder": "2026-04-04 13:00"}),
+    )
+    field = FieldFiltersField(
+        required=False,
+        label="Field equals",
+        # Renders the blank input that adds a filter; the template renders one per value.
+        widget=RepeatedTextInput(
+            attrs={"placeholder": "status=failed", "aria-label": "New field filter"}
+        ),
+    )
     cursor = forms.CharField(required=False, max_length=MAX_TOKEN_LENGTH, widget=forms.HiddenInput)
 
     def clean_q(self) -> str:

@@ -25,7 +25,6 @@ from auditconsole.activity.counting import ResultCount, count_results
 from auditconsole.activity.facets import compute_facets
 from auditconsole.activity.fields import content_type_key
 from auditconsole.activity.filters import CONTENT_TYPE, OBJECT_ID, OBJECT_ID_MAX_LENGTH
-from auditconsole.activity.links import url_with
 from auditconsole.activity.objects import object_entries, object_state
 from auditconsole.activity.ordering import SORT, resolve_sort
 from auditconsole.activity.pagination import (
@@ -39,8 +38,9 @@ from auditconsole.activity.rows import RowPresenter
 from auditconsole.activity.scoping import scope_for
 from auditconsole.activity.search import ActivitySearch
 from auditconsole.activity.summary import summarize
-from auditconsole.activity.tables import activity_table
+from auditconsole.activity.tables import ActivityTable, activity_table
 from auditconsole.conf import conf
+from auditconsole.links import url_with
 from auditconsole.permissions import VIEW_ACTIVITY
 from auditconsole.views.base import ConsoleAccessMixin, HtmxFragmentMixin
 
@@ -49,7 +49,17 @@ from auditconsole.views.base import ConsoleAccessMixin, HtmxFragmentMixin
 PANEL_IGNORED = PAGE_PARAMS
 
 
-class ActivityBase(ConsoleAccessMixin, HtmxFragmentMixin, TemplateView):
+class SearchClassMixin:
+    """The activity search a page (or its export) runs: ``search_class``, which holds the
+    FilterSet (:attr:`ActivitySearch.filterset_class`) and the viewer's scope."""
+
+    search_class: type[ActivitySearch] = ActivitySearch
+
+    def get_search_class(self) -> type[ActivitySearch]:
+        return self.search_class
+
+
+class ActivityBase(SearchClassMixin, ConsoleAccessMixin, HtmxFragmentMixin, TemplateView):
     permission_required = VIEW_ACTIVITY
     extra_context = {"console_section": "activity"}
 
@@ -60,7 +70,8 @@ class ActivityBase(ConsoleAccessMixin, HtmxFragmentMixin, TemplateView):
 
     @cached_property
     def search(self) -> ActivitySearch:
-        return ActivitySearch(self.request.GET, self.request.user, user=self.subject)
+        search_class = self.get_search_class()
+        return search_class(self.request.GET, self.request.user, user=self.subject)
 
     def page_path(self) -> str:
         if self.subject is not None:
@@ -102,6 +113,11 @@ class SubjectMixin:
 class ActivityView(ActivityBase):
     template_name = "auditconsole/activity/list.html"
     fragment_template_name = "auditconsole/activity/fragment.html"
+    #: The django-tables2 table of the page (its rows come sorted and paged).
+    table_class: type[ActivityTable] = ActivityTable
+
+    def get_table_class(self) -> type[ActivityTable]:
+        return self.table_class
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -129,6 +145,7 @@ class ActivityView(ActivityBase):
                 sort.alias,
                 # On a user's page every row is theirs.
                 exclude=("user",) if self.subject is not None else (),
+                table_class=self.get_table_class(),
             ),
             next_url=url_with(path, request.GET, page.next_params) if page.has_next else None,
             previous_url=(

@@ -1,25 +1,8 @@
-"""Links of the log and live-tail pages, built from the current query string.
-
-Facets, presets, "older" and "refresh" are real links (the pages work without
-JavaScript) that keep the other filters and change one or two parameters.
-"""
+"""Where the live tail finds :func:`~auditconsole.links.url_with`, the console's one link
+builder (``views/tail.py`` imports it from here)."""
 
 from __future__ import annotations
 
-from typing import Any
+from auditconsole.links import url_with
 
-from django.http import QueryDict
-
-
-def url_with(path: str, params: QueryDict, **changes: Any) -> str:
-    """``path`` with the current query string, some parameters replaced (``None`` drops)."""
-    query = params.copy()
-    for name, value in changes.items():
-        if value is None:
-            query.pop(name, None)
-        elif isinstance(value, list):
-            query.setlist(name, value)
-        else:
-            query[name] = value
-    encoded = query.urlencode()
-    return f"{path}?{encoded}" if encoded else path
+__all__ = ["url_with"]

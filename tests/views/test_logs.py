@@ -259,7 +259,11 @@ def test_htmx_request_gets_the_fragment_with_facets_out_of_band(
     assert "<html" not in text
     assert text.lstrip().startswith('<div id="log-results"')
     assert 'id="log-facets"' in text and 'hx-swap-oob="true"' in text
-    assert 'id="log-filters"' not in text
+    # The form too, showing the filters the results were read with (issue 13: after a facet
+    # or a preset it showed the old ones, and submitting it undid the facet).
+    form = re.search(r'<form id="log-filters"[^>]*>', text).group(0)
+    assert 'hx-swap-oob="true"' in form
+    assert '<option value="ERROR" selected>' in text
     restore = client_for(superuser).get(
         "/audit/logs/app/", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
     )

@@ -61,10 +61,6 @@ class SourceMixin:
         return self.source.scope
 
 
-#: The live tail's name for :class:`SourceMixin` (``views/tail.py`` imports it).
-SourceFromKeyMixin = SourceMixin
-
-
 class MergedSourceMixin(SourceMixin):
     """Several sources interleaved by time, named by repeated ``sources=``.
 

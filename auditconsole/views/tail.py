@@ -23,16 +23,15 @@ from functools import cached_property
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView
 from django_htmx.http import replace_url
 
 from auditconsole.conf import conf
+from auditconsole.links import source_path, url_with
 from auditconsole.permissions import VIEW_LOGS
 from auditconsole.sources import cursor as cursors
 from auditconsole.sources.follow import follow
-from auditconsole.sources.merged import MergedSource
 from auditconsole.sources.query import (
     CURSOR,
     FIELD,
@@ -44,8 +43,12 @@ from auditconsole.sources.query import (
 )
 from auditconsole.sources.tails import TailResult
 from auditconsole.views.base import ConsoleAccessMixin, HtmxFragmentMixin
-from auditconsole.views.links import url_with
-from auditconsole.views.sources import MergedSourceMixin, SourceFromKeyMixin, SourceIndexView
+from auditconsole.views.sources import (
+    FilterFormMixin,
+    MergedSourceMixin,
+    SourceIndexView,
+    SourceMixin,
+)
 
 #: The id of the line list, which polls target (``HX-Target``); the templates and
 #: tail.js use the same ids: ``tail`` (the page), ``tail-view`` (what the filter form
@@ -86,15 +89,13 @@ class Outcome:
     idle: bool = False
 
 
-class TailView(SourceFromKeyMixin, TailAccessMixin, HtmxFragmentMixin, TemplateView):
+class TailView(SourceMixin, FilterFormMixin, TailAccessMixin, HtmxFragmentMixin, TemplateView):
     """``tail/<key>/``: one source followed live."""
 
     template_name = "auditconsole/tail/page.html"
     fragment_template_name = "auditconsole/tail/partials/view.html"
     poll_template_name = "auditconsole/tail/poll.html"
-
-    def browse_path(self) -> str:
-        return reverse("auditconsole:source", kwargs={"key": self.source.key})
+    form_class = TailFilterForm
 
     @cached_property
     def polling(self) -> bool:
@@ -109,7 +110,7 @@ class TailView(SourceFromKeyMixin, TailAccessMixin, HtmxFragmentMixin, TemplateV
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.source  # noqa: B018 - an invisible or unknown source is a 404 before anything else
-        form = TailFilterForm(request.GET)
+        form = self.get_form()
         outcome = self.run(form)
         if self.polling and outcome.idle:
             # Nothing new: htmx swaps nothing on a 204 and the poller keeps its cursor.
@@ -125,7 +126,7 @@ class TailView(SourceFromKeyMixin, TailAccessMixin, HtmxFragmentMixin, TemplateV
             replace_url(response, context["clean_url"])
         return response
 
-    def run(self, form: TailFilterForm) -> Outcome:
+    def run(self, form: Any) -> Outcome:
         """Form, then cursor, then :func:`follow`; the next position signed for the page."""
         token = self.request.GET.get(CURSOR) or ""
         state = None
@@ -160,7 +161,7 @@ class TailView(SourceFromKeyMixin, TailAccessMixin, HtmxFragmentMixin, TemplateV
         htmx = getattr(self.request, "htmx", None)
         context.update(
             source=self.source,
-            show_source=isinstance(self.source, MergedSource),
+            show_source=self.source.is_merged,
             snapshot=snapshot,
             records=snapshot.records if snapshot else [],
             events=snapshot.events if snapshot else [],
@@ -176,9 +177,9 @@ class TailView(SourceFromKeyMixin, TailAccessMixin, HtmxFragmentMixin, TemplateV
             clean_url=url_with(path, params),
             clear_url=url_with(path, params, **{n: None for n in TAIL_PARAMS if n != SOURCES}),
             poll_url=url_with(path, params, **{CURSOR: outcome.token}) if outcome.token else None,
-            browse_url=url_with(self.browse_path(), params),
+            browse_url=url_with(source_path(self.source, "browse"), params),
             field_values=[v for v in self.request.GET.getlist(FIELD) if v.strip()],
-            merged_keys=[],
+            merged_keys=self.source.url_params.get(SOURCES, []),
             poll_seconds=f"{conf.TAIL_POLL_SECONDS:g}",  # as htmx's ``every`` wants it
             max_lines=conf.TAIL_MAX_DOM_LINES,
         )
@@ -189,11 +190,3 @@ class MergedTailView(MergedSourceMixin, TailView):
     """``tail/merged/?sources=app&sources=api``: several sources interleaved by time."""
 
     empty_redirect = "auditconsole:tail_index"
-
-    def browse_path(self) -> str:
-        return reverse("auditconsole:merged")
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["merged_keys"] = list(self.source.members)
-        return context

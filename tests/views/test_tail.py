@@ -537,3 +537,37 @@ def test_filter_params_keep_only_set_filters() -> None:
 
     params = QueryDict("level=&logger=a&q=+&cursor=xyz&since=1h&field=a%3D1&field=&sources=app")
     assert tail_views.filter_params(params).urlencode() == "sources=app&logger=a&field=a%3D1"
+
+
+# -- hooks for sites that extend the console -------------------------------------------------
+
+
+def test_get_form_class_is_the_form_a_tail_applies(rf, superuser, sources) -> None:
+    import dataclasses
+
+    from auditconsole.sources.query import Query, TailFilterForm
+
+    class ErrorsOnlyTailForm(TailFilterForm):
+        """A site's own tail form: errors and worse, whatever level was asked for."""
+
+        def to_query(self) -> Query:
+            return dataclasses.replace(super().to_query(), min_level=40, level_name="ERROR")
+
+    class ErrorsTailView(tail_views.TailView):
+        def get_form_class(self) -> type[TailFilterForm]:
+            return ErrorsOnlyTailForm
+
+    def answer(view_class: type) -> Any:
+        request = rf.get(tail_url())
+        request.user = superuser
+        return view_class.as_view()(request, key="app")
+
+    plain = answer(tail_views.TailView)
+    assert type(plain.context_data["form"]) is TailFilterForm
+    assert plain.context_data["records"]
+    assert not plain.context_data["filtered"]
+    errors = answer(ErrorsTailView)
+    assert isinstance(errors.context_data["form"], ErrorsOnlyTailForm)
+    assert errors.context_data["filtered"]
+    assert {r.level for r in plain.context_data["records"]} > {"ERROR"}
+    assert {r.level for r in errors.context_data["records"]} == {"ERROR"}

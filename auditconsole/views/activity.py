@@ -8,6 +8,7 @@ waits for them; without JavaScript each is a link to the same URL as a plain pag
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.admin.models import LogEntry
@@ -173,47 +174,52 @@ class UserActivityView(SubjectMixin, ActivityView):
         return context
 
 
-class FacetsView(ActivityBase):
+def all_time_summary(search: ActivitySearch, page_path: str) -> Any:
+    """The user summary is all-time: the filters do not apply."""
+    return summarize(search.base)
+
+
+class PanelView(ActivityBase):
+    """A lazy panel of the activity pages: its partial as the fragment, and as a page of its
+    own (``panel_page.html``) for browsers without JavaScript. ``panel`` names the context
+    variable that ``build(search, page_path)`` fills, and tells ``panel_page.html`` which
+    panel it shows."""
+
     template_name = "auditconsole/activity/panel_page.html"
-    fragment_template_name = "auditconsole/activity/partials/facets.html"
-    extra_context = {"console_section": "activity", "panel": "facets"}
+    panel: str
+    build: Callable[[ActivitySearch, str], Any]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["facets"] = compute_facets(self.search, context["page_path"])
+        context.update(
+            panel=self.panel, **{self.panel: self.build(self.search, context["page_path"])}
+        )
         return context
+
+
+class FacetsView(PanelView):
+    panel, build = "facets", staticmethod(compute_facets)
+    fragment_template_name = "auditconsole/activity/partials/facets.html"
+
+
+class ChartView(PanelView):
+    panel, build = "chart", staticmethod(build_chart)
+    fragment_template_name = "auditconsole/activity/partials/chart.html"
 
 
 class UserFacetsView(SubjectMixin, FacetsView):
     pass
 
 
-class ChartView(ActivityBase):
-    template_name = "auditconsole/activity/panel_page.html"
-    fragment_template_name = "auditconsole/activity/partials/chart.html"
-    extra_context = {"console_section": "activity", "panel": "chart"}
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["chart"] = build_chart(self.search, context["page_path"])
-        return context
-
-
 class UserChartView(SubjectMixin, ChartView):
     pass
 
 
-class UserSummaryView(SubjectMixin, ActivityBase):
-    """All-time totals of one user's visible activity; the filters do not apply."""
+class UserSummaryView(SubjectMixin, PanelView):
+    """All-time totals of one user's visible activity."""
 
-    template_name = "auditconsole/activity/panel_page.html"
+    panel, build = "summary", staticmethod(all_time_summary)
     fragment_template_name = "auditconsole/activity/partials/summary.html"
-    extra_context = {"console_section": "activity", "panel": "summary"}
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["summary"] = summarize(self.search.base)
-        return context
 
 
 class ObjectView(ConsoleAccessMixin, HtmxFragmentMixin, TemplateView):

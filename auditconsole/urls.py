@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from auditconsole.views import access, activity, export, index, logs, manifests, tail
+from auditconsole.views import access, activity, export, index, logs, manifests, record, tail
 
 app_name = "auditconsole"
 
@@ -57,7 +57,7 @@ urlpatterns = [
         name="merged_export_csv",
     ),
     path("logs/<slug:key>/", logs.BrowseView.as_view(), name="source"),
-    path("logs/<slug:key>/record/<str:ref>/", logs.RecordView.as_view(), name="record"),
+    path("logs/<slug:key>/record/<str:ref>/", record.RecordView.as_view(), name="record"),
     path("logs/<slug:key>/export/", export.SourceExportView.as_view(), name="source_export"),
     path(
         "logs/<slug:key>/export.csv",

@@ -1,9 +1,9 @@
-"""Fixtures shared by the whole suite: the users every permission test needs."""
+"""Fixtures shared by the whole suite: the users every permission test needs, and Chromium."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.contrib.auth.models import Permission, User
@@ -11,6 +11,7 @@ from django.test import Client
 from hypothesis import settings as hypothesis_settings
 
 from auditconsole.permissions import PERMISSIONS
+from tests.services import CHROMIUM, in_ci
 
 # Property tests: quick by default; AUDITCONSOLE_FUZZ=nightly explores far more (the
 # security fuzzers scale their own budgets too, see tests/security/fuzzing.py).
@@ -97,6 +98,38 @@ def client_for() -> Callable[[User | None], Client]:
         return client
 
     return make
+
+
+def unavailable(reason: str) -> None:
+    message = f"BROWSER TESTS NOT RUN: {reason}"
+    if in_ci():
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    """Headless Chromium, one for the session.
+
+    Here rather than in tests/browser/ because the development walk
+    (tests/project/test_development_walk.py) needs it too, and Playwright's sync API starts
+    only once per thread: a second fixture could not launch a second browser.
+    """
+    if not os.path.exists(CHROMIUM):
+        unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM_ARGS
+
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    except Exception as exc:
+        playwright.stop()
+        unavailable(f"Chromium did not start: {exc}")
+    yield browser
+    browser.close()
+    playwright.stop()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

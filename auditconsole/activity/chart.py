@@ -23,8 +23,8 @@ from django.utils import formats, timezone
 
 from auditconsole.activity.fields import ACTION_LABELS, ACTION_NAMES
 from auditconsole.activity.filters import DATE_PARAMS, SINCE, UNTIL
-from auditconsole.activity.links import url_with
 from auditconsole.activity.search import ActivitySearch
+from auditconsole.links import url_with
 
 #: How far back the chart looks when the filters set no start.
 DEFAULT_SPAN = datetime.timedelta(days=30)

@@ -38,8 +38,8 @@ from auditconsole.activity.filters import (
     UNTIL,
     USER,
 )
-from auditconsole.activity.links import url_with
 from auditconsole.activity.search import ActivitySearch
+from auditconsole.links import url_with
 
 #: Choices shown before the rest fold into a "more" disclosure.
 VISIBLE_CHOICES = 8

@@ -22,8 +22,8 @@ from django.utils.http import RFC3986_SUBDELIMS
 
 from auditconsole.activity.fields import ACTION_LABELS, ACTION_NAMES, content_type_key
 from auditconsole.activity.filters import CONTENT_TYPE
-from auditconsole.activity.links import url_with
 from auditconsole.changes import ChangeDescription, describe_change
+from auditconsole.links import url_with
 from auditconsole.redaction import Redactor
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"

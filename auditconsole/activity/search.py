@@ -31,6 +31,9 @@ from auditconsole.activity.scoping import Scope, scope_for
 
 
 class ActivitySearch:
+    #: The django-filter FilterSet of the search; a subclass may add filters to it.
+    filterset_class: type[ActivityFilterSet] = ActivityFilterSet
+
     def __init__(
         self,
         params: QueryDict,
@@ -49,7 +52,7 @@ class ActivitySearch:
         if user is not None:
             base = base.filter(user=user)
         self.base: QuerySet[LogEntry] = base
-        self.filterset = ActivityFilterSet(
+        self.filterset = self.filterset_class(
             params, base, scope=self.scope, with_user=user is None, now=self.now
         )
 

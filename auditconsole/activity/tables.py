@@ -82,7 +82,12 @@ class ActivityTable(tables.Table):
 
 
 def activity_table(
-    rows: list[EntryRow], sort_alias: str, *, exclude: Sequence[str] = ()
+    rows: list[EntryRow],
+    sort_alias: str,
+    *,
+    exclude: Sequence[str] = (),
+    table_class: type[ActivityTable] = ActivityTable,
 ) -> ActivityTable:
-    """``exclude`` drops columns, e.g. the user column on a user's own page."""
-    return ActivityTable(PresortedData(rows), order_by=sort_alias, exclude=exclude)
+    """``exclude`` drops columns, e.g. the user column on a user's own page; ``table_class``
+    is the view's (a subclass adds or reorders columns)."""
+    return table_class(PresortedData(rows), order_by=sort_alias, exclude=exclude)

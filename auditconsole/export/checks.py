@@ -35,8 +35,9 @@ from auditconsole.conf import conf
 from auditconsole.export import keys, ledger
 from auditconsole.export.audit import LOGGER_NAME
 from auditconsole.export.manifest import FIELD_NAMES, key_id
-from auditconsole.export.plans import ACTIVITY_PARAMS, SOURCE_PARAMS
+from auditconsole.export.plans import ACTIVITY_PARAMS
 from auditconsole.redaction import is_sensitive
+from auditconsole.sources.query import FILTER_PARAMS as LOG_FILTER_PARAMS
 from auditconsole.sources.query import SOURCES
 
 
@@ -151,7 +152,7 @@ def check_manifest_fields(
 
 def manifest_keys() -> tuple[str, ...]:
     """Every key a manifest can hold: its fields, and the filters' parameter names."""
-    return tuple(dict.fromkeys((*FIELD_NAMES, *ACTIVITY_PARAMS, *SOURCE_PARAMS, SOURCES)))
+    return tuple(dict.fromkeys((*FIELD_NAMES, *ACTIVITY_PARAMS, *LOG_FILTER_PARAMS, SOURCES)))
 
 
 def check_manifest_chain(

@@ -15,6 +15,7 @@ The views and the management command both start from a plan.
 from __future__ import annotations
 
 import datetime
+import itertools
 import shlex
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
@@ -33,30 +34,18 @@ from auditconsole.activity.search import ActivitySearch
 from auditconsole.export.naming import export_filename
 from auditconsole.export.resources import LogEntryResource, LogRecordResource, StreamingResource
 from auditconsole.export.summary import filter_summary
+from auditconsole.links import given_params, source_path, url_with
+from auditconsole.sources import query as log_query
 from auditconsole.sources.base import LogSource, default_budget
-from auditconsole.sources.merged import MergedSource
-from auditconsole.sources.query import (
-    FIELD,
-    LEVEL,
-    LOGGER,
-    REGEX,
-    SINCE,
-    SOURCES,
-    TEXT,
-    UNTIL,
-    LogFilterForm,
-    Query,
-)
+from auditconsole.sources.query import REGEX, SOURCES, LogFilterForm, Query
 from auditconsole.sources.records import Record
-from auditconsole.sources.scanning import ScanContext
+from auditconsole.sources.scanning import ScanContext, reading
 
 ACTIVITY_VIEW = "activity"
 LOGS_VIEW = "logs"
 
 #: The query-string parameters an activity export reads (the activity page's, minus paging).
 ACTIVITY_PARAMS: tuple[str, ...] = (*FILTER_PARAMS, SORT)
-#: The parameters a log export reads (the browse page's, minus its cursor).
-SOURCE_PARAMS: tuple[str, ...] = (LEVEL, LOGGER, TEXT, REGEX, SINCE, UNTIL, FIELD)
 #: Parameters that are switches: ``--regex`` on the command line, ``regex=1`` in a URL.
 FLAG_PARAMS: frozenset[str] = frozenset({REGEX})
 COMMAND = "auditconsole_export"
@@ -75,27 +64,13 @@ class RowEstimate:
     estimate: int | None = None
 
 
-def given_params(params: QueryDict, names: Iterable[str]) -> dict[str, list[str]]:
-    """The non-blank values of ``names`` in ``params``: what the audit record keeps."""
-    given = {}
-    for name in names:
-        values = [value for value in params.getlist(name) if value.strip()]
-        if values:
-            given[name] = values
-    return given
-
-
-def encoded(path: str, params: dict[str, list[str]]) -> str:
-    query = QueryDict(mutable=True)
-    for name, values in params.items():
-        query.setlist(name, values)
-    return f"{path}?{query.urlencode()}" if params else path
-
-
 class ExportPlan(ABC):
     view: str
+    #: The page's filters as given: what the audit record keeps, what the links carry.
     params: dict[str, list[str]]
     source_key: str | None = None
+    #: The django-import-export resource that writes the file's columns.
+    resource_class: type[StreamingResource]
 
     noun: str
 
@@ -107,8 +82,8 @@ class ExportPlan(ABC):
     @abstractmethod
     def form(self) -> Any: ...
 
-    @abstractmethod
-    def resource(self) -> StreamingResource: ...
+    def resource(self) -> StreamingResource:
+        return self.resource_class()
 
     @abstractmethod
     def rows(self) -> Iterable[Any]:
@@ -139,6 +114,10 @@ class ExportPlan(ABC):
             lines.extend(f"{label}{error}" for error in errors)
         return lines
 
+    def url(self, path: str) -> str:
+        """``path`` (the page, the download) with this export's filters."""
+        return url_with(path, QueryDict(), self.params)
+
     def filename(self, now: datetime.datetime | None = None) -> str:
         return export_filename(self.view, self.source_key, now=now)
 
@@ -165,8 +144,16 @@ class ActivityPlan(ExportPlan):
     view = ACTIVITY_VIEW
     noun = "activity rows"
 
-    def __init__(self, params: QueryDict, viewer: Any) -> None:
-        self.search = ActivitySearch(params, viewer)
+    def __init__(
+        self,
+        params: QueryDict,
+        viewer: Any,
+        *,
+        search_class: type[ActivitySearch] = ActivitySearch,
+        resource_class: type[StreamingResource] = LogEntryResource,
+    ) -> None:
+        self.search = search_class(params, viewer)
+        self.resource_class = resource_class
         self.sort = resolve_sort(params.get(SORT))
         self.params = given_params(params, ACTIVITY_PARAMS)
 
@@ -192,9 +179,6 @@ class ActivityPlan(ExportPlan):
     def rows(self) -> QuerySet[LogEntry]:
         return self.queryset()
 
-    def resource(self) -> LogEntryResource:
-        return LogEntryResource()
-
     def estimate(self, cap: int) -> RowEstimate:
         counted = count_results(self.queryset(), cap)
         return RowEstimate(
@@ -205,7 +189,7 @@ class ActivityPlan(ExportPlan):
         )
 
     def page_url(self) -> str:
-        return encoded(reverse("auditconsole:activity"), self.params)
+        return self.url(reverse("auditconsole:activity"))
 
     def command_words(self) -> list[str]:
         return [ACTIVITY_VIEW]
@@ -216,16 +200,20 @@ class SourcePlan(ExportPlan):
 
     view = LOGS_VIEW
 
-    def __init__(self, source: LogSource, form: LogFilterForm) -> None:
+    def __init__(
+        self,
+        source: LogSource,
+        form: LogFilterForm,
+        *,
+        resource_class: type[StreamingResource] = LogRecordResource,
+    ) -> None:
+        """``resource_class`` is built with the source's ``columns=``, as LogRecordResource."""
         self.source = source
         self._form = form
         self.source_key = source.key
-        names = (SOURCES, *SOURCE_PARAMS) if self.merged else SOURCE_PARAMS
-        self.params = given_params(form.data, names)
-
-    @property
-    def merged(self) -> bool:
-        return isinstance(self.source, MergedSource)
+        self.resource_class = resource_class
+        # A merged view names its sources in the query string; they are part of its filters.
+        self.params = given_params(form.data, (*source.url_params, *log_query.FILTER_PARAMS))
 
     @property
     def noun(self) -> str:
@@ -249,8 +237,8 @@ class SourcePlan(ExportPlan):
     def rows(self) -> Iterator[Record]:
         return self.source.iter_records(self.query)
 
-    def resource(self) -> LogRecordResource:
-        return LogRecordResource(columns=self.source.columns)
+    def resource(self) -> StreamingResource:
+        return self.resource_class(columns=self.source.columns)
 
     def estimate(self, cap: int) -> RowEstimate:
         """Count matches within the browse page's scan budget, and no further.
@@ -261,28 +249,14 @@ class SourcePlan(ExportPlan):
         query = self.query
         ctx = ScanContext(query=query, budget=default_budget())
         scan = self.source.scan(query, None, ctx)
-        iterator = iter(scan)
-        count = 0
-        try:
-            for _ in iterator:
-                count += 1
-                if count > cap:
-                    return RowEstimate(cap, complete=False, over_cap=True)
-        finally:
-            close = getattr(iterator, "close", None)
-            if close is not None:
-                close()
+        with reading(scan) as records:
+            count = sum(1 for _ in itertools.islice(records, cap + 1))
+        if count > cap:
+            return RowEstimate(cap, complete=False, over_cap=True)
         return RowEstimate(count, complete=scan.cursor is None)
 
     def page_url(self) -> str:
-        if self.merged:
-            return encoded(reverse("auditconsole:merged"), self.params)
-        return encoded(reverse("auditconsole:source", kwargs={"key": self.source.key}), self.params)
+        return self.url(source_path(self.source, "browse"))
 
     def command_words(self) -> list[str]:
-        keys = (
-            list(self.source.members)
-            if isinstance(self.source, MergedSource)
-            else [self.source.key]
-        )
-        return ["source", *keys]
+        return ["source", *self.source.member_keys]

@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.admin.models import LogEntry
+from django.http import QueryDict
 
 from auditconsole.activity.filters import PERIOD, PERIODS_BY_KEY, SINCE, UNTIL
-from auditconsole.export.plans import ActivityPlan, ExportPlan, SourcePlan, encoded
+from auditconsole.export.plans import ActivityPlan, ExportPlan, SourcePlan
+from auditconsole.links import url_with
 from auditconsole.redaction import Redactor
 from auditconsole.sources.merged import MergedSource
 
@@ -51,7 +53,7 @@ def describe(plan: ExportPlan) -> ExportSubject:
     redactor = Redactor()
     params = redactor.redact(plan.params)
     words = tuple((label, redactor.redact_text(value)) for label, value in plan.summary)
-    page = encoded(plan.page_url().partition("?")[0], params)
+    page = url_with(plan.page_url().partition("?")[0], QueryDict(), params)
     since, until = time_range(plan)
     return ExportSubject(
         page=page,

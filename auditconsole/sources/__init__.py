@@ -7,7 +7,10 @@ The public entry points, importable from here::
 * :func:`~auditconsole.sources.registry.get_source` / ``get_source_for_user`` /
   ``sources_for_user`` / ``merged_source_for_user`` (:mod:`.registry`);
 * :class:`~auditconsole.sources.base.LogSource`, the interface every backend implements
-  (:mod:`.base`), and :class:`~auditconsole.sources.files.FileSource` (:mod:`.files`);
+  (:mod:`.base`), and :class:`~auditconsole.sources.files.FileSource`, the file backend
+  (the :mod:`.files` package, which holds all of its internals);
+* :class:`~auditconsole.sources.tails.TailResult` (:mod:`.tails`) and
+  :func:`~auditconsole.sources.follow.follow` (:mod:`.follow`): the live tail, without HTTP;
 * :class:`~auditconsole.sources.records.Record` (:mod:`.records`),
   :class:`~auditconsole.sources.query.Query` and its form (:mod:`.query`), signed cursors
   (:mod:`.cursor`).
@@ -28,7 +31,7 @@ _EXPORTS = {
     "UnknownSource": "registry",
     "LogSource": "base",
     "Page": "base",
-    "TailResult": "base",
+    "TailResult": "tails",
     "Record": "records",
     "RecordRef": "records",
     "Query": "query",

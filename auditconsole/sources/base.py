@@ -25,6 +25,7 @@ Cursor *states* are plain JSON-able values; views sign them with
 
 from __future__ import annotations
 
+import itertools
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
@@ -39,13 +40,16 @@ from auditconsole.permissions import is_console_user
 from auditconsole.sources import levels as level_numbers
 from auditconsole.sources.query import Query
 from auditconsole.sources.records import Record, RecordRef
-from auditconsole.sources.scanning import Budget, Scan, ScanContext, ScanStats
+from auditconsole.sources.scanning import Budget, Scan, ScanContext, ScanStats, reading, take
+from auditconsole.sources.tails import TailResult
 
 #: Keys are used in URLs (``logs/<slug:key>/``); ``merged`` is the merged view's own URL.
 KEY_PATTERN = re.compile(r"^[-a-zA-Z0-9_]+$")
 RESERVED_KEYS = frozenset({"merged"})
 _PERMISSION = re.compile(r"^[\w]+\.[\w]+$")
 FACET_LIMIT = 15
+#: Records looked at for a time by :meth:`LogSource.newest_time` (untimed lines are rare).
+NEWEST_TIME_RECORDS = 51
 
 
 @dataclass(frozen=True)
@@ -89,25 +93,6 @@ class Page:
 
 
 @dataclass
-class TailResult:
-    """New records since ``cursor``, oldest first, and the cursor for the next poll.
-
-    ``rotated``: the followed file was rotated and its remainder was read before the new
-    file. ``truncated``: the file was truncated in place (copytruncate) and read from the
-    start. ``gap``: the followed file vanished, so records may have been missed. ``more``:
-    the limit was hit; poll again at once to catch up.
-    """
-
-    records: list[Record]
-    cursor: Any
-    rotated: bool = False
-    truncated: bool = False
-    gap: bool = False
-    more: bool = False
-    notices: list[str] = field(default_factory=list)
-
-
-@dataclass
 class Around:
     """A record and its neighbours, each list newest first (as the browse table reads)."""
 
@@ -123,6 +108,10 @@ class Around:
 class LogSource(ABC):
     """One configured source of log records."""
 
+    #: Several sources read as one (:class:`~auditconsole.sources.merged.MergedSource`):
+    #: its records come labelled with the source each is from.
+    is_merged: bool = False
+
     def __init__(self, key: str, config: dict[str, Any]) -> None:
         self.key = key
         self.config = config
@@ -134,6 +123,26 @@ class LogSource(ABC):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.key!r}>"
+
+    @property
+    def scope(self) -> str:
+        """What the cursors of this source's pages are signed for."""
+        return self.key
+
+    @property
+    def member_keys(self) -> list[str]:
+        """The configured sources this one reads: itself."""
+        return [self.key]
+
+    @property
+    def url_kwargs(self) -> dict[str, str]:
+        """How this source appears in the path of its pages: ``logs/<key>/``."""
+        return {"key": self.key}
+
+    @property
+    def url_params(self) -> dict[str, list[str]]:
+        """How it appears in their query string: not at all."""
+        return {}
 
     # -- configuration ---------------------------------------------------------------
 
@@ -228,17 +237,7 @@ class LogSource(ABC):
         limit = limit or conf.PAGE_SIZE
         ctx = ScanContext(query=query, budget=budget or default_budget())
         scan = self.scan(query, cursor, ctx)
-        records: list[Record] = []
-        iterator = iter(scan)
-        try:
-            for record in iterator:
-                records.append(record)
-                if len(records) >= limit:
-                    break
-        finally:
-            close = getattr(iterator, "close", None)
-            if close is not None:
-                close()
+        records = take(scan, limit)
         next_cursor = scan.cursor
         stats = ctx.stats
         return Page(
@@ -263,17 +262,10 @@ class LogSource(ABC):
     def newest_time(self) -> datetime | None:
         """The time of the newest record that has one (for the sources page)."""
         ctx = ScanContext(query=Query(), budget=default_budget())
-        iterator = iter(self.scan(Query(), None, ctx))
-        try:
-            for checked, record in enumerate(iterator):
+        with reading(self.scan(Query(), None, ctx)) as records:
+            for record in itertools.islice(records, NEWEST_TIME_RECORDS):
                 if record.time is not None:
                     return record.time
-                if checked >= 50:
-                    break
-        finally:
-            close = getattr(iterator, "close", None)
-            if close is not None:
-                close()
         return None
 
 

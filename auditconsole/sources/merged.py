@@ -11,16 +11,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from auditconsole.sources.base import Around, FileInfo, LogSource, TailResult
-from auditconsole.sources.files import merge_ascending
-from auditconsole.sources.query import Query
+from auditconsole.sources.base import Around, FileInfo, LogSource
+from auditconsole.sources.query import SOURCES, Query
 from auditconsole.sources.records import Record, RecordRef
 from auditconsole.sources.scanning import EmptyScan, MergedScan, Scan, ScanContext
+from auditconsole.sources.tails import TailResult
 
 MERGED_SCOPE_PREFIX = "merged:"
 
 
 class MergedSource(LogSource):
+    is_merged = True
+
     def __init__(self, sources: Sequence[LogSource]) -> None:
         self.sources = list(sources)
         keys = [source.key for source in self.sources]
@@ -31,6 +33,20 @@ class MergedSource(LogSource):
     def scope(self) -> str:
         """What cursors of this view are signed for: the exact set of merged sources."""
         return MERGED_SCOPE_PREFIX + self.key
+
+    @property
+    def member_keys(self) -> list[str]:
+        return list(self.members)
+
+    @property
+    def url_kwargs(self) -> dict[str, str]:
+        """The merged pages have one path (``logs/merged/``) ..."""
+        return {}
+
+    @property
+    def url_params(self) -> dict[str, list[str]]:
+        """... and name their sources in the query string: ``?sources=a&sources=b``."""
+        return {SOURCES: self.member_keys}
 
     def visible_to(self, user: Any) -> bool:
         return all(source.visible_to(user) for source in self.sources)
@@ -60,16 +76,11 @@ class MergedSource(LogSource):
     def tail(self, cursor: Any = None, limit: int | None = None) -> TailResult:
         if cursor is not None and not isinstance(cursor, dict):
             raise ValueError("malformed tail cursor")
-        results = {
-            source.key: source.tail(None if cursor is None else cursor.get(source.key, {}), limit)
-            for source in self.sources
-        }
-        return TailResult(
-            records=merge_ascending([result.records for result in results.values()]),
-            cursor={key: result.cursor for key, result in results.items()},
-            rotated=any(r.rotated for r in results.values()),
-            truncated=any(r.truncated for r in results.values()),
-            gap=any(r.gap for r in results.values()),
-            more=any(r.more for r in results.values()),
-            notices=[notice for r in results.values() for notice in r.notices],
+        return TailResult.combine(
+            {
+                source.key: source.tail(
+                    None if cursor is None else cursor.get(source.key, {}), limit
+                )
+                for source in self.sources
+            }
         )

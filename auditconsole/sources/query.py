@@ -23,6 +23,7 @@ from functools import cached_property
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 
 from auditconsole.conf import conf
@@ -40,6 +41,10 @@ UNTIL = "until"
 FIELD = "field"
 CURSOR = "cursor"
 SOURCES = "sources"
+
+#: The filters of :class:`LogFilterForm` (the cursor is a position, not a filter; ``sources``
+#: belongs to the merged view): what an export reads and records.
+FILTER_PARAMS: tuple[str, ...] = (LEVEL, LOGGER, TEXT, REGEX, SINCE, UNTIL, FIELD)
 
 MAX_FIELD_FILTERS = 10
 MAX_REGEX_LENGTH = 300
@@ -246,6 +251,13 @@ class TimeBoundField(forms.CharField):
         return parsed
 
 
+class SwitchInput(forms.CheckboxInput):
+    """A checkbox that sends ``name=1``, as links and bookmarks write it (not ``name=on``)."""
+
+    def format_value(self, value: Any) -> str:
+        return "1"
+
+
 class RepeatedTextInput(forms.TextInput):
     """A text input whose value is every occurrence of its name in the query string."""
 
@@ -283,12 +295,39 @@ class FieldFiltersField(forms.Field):
 
 class LogFilterForm(forms.Form):
     level = forms.ChoiceField(choices=LEVEL_CHOICES, required=False, label="Minimum level")
-    logger = forms.CharField(required=False, max_length=200, label="Logger starts with")
-    q = forms.CharField(required=False, max_length=500, label="Text")
-    regex = forms.BooleanField(required=False, label="Regular expression")
-    since = TimeBoundField(required=False, max_length=40, label="Since")
-    until = TimeBoundField(required=False, max_length=40, label="Until")
-    field = FieldFiltersField(required=False, label="Field equals")
+    logger = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Logger starts with",
+        widget=forms.TextInput(attrs={"placeholder": "apps.billing"}),
+    )
+    q = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Text",
+        widget=forms.SearchInput(attrs={"placeholder": "Words in the line"}),
+    )
+    regex = forms.BooleanField(required=False, label="Regular expression", widget=SwitchInput)
+    since = TimeBoundField(
+        required=False,
+        max_length=40,
+        label="Since",
+        widget=TimeBoundInput(attrs={"placeholder": "2026-04-04 12:00 or 1h"}),
+    )
+    until = TimeBoundField(
+        required=False,
+        max_length=40,
+        label="Until",
+        widget=TimeBoundInput(attrs={"placeholder": "2026-04-04 13:00"}),
+    )
+    field = FieldFiltersField(
+        required=False,
+        label="Field equals",
+        # Renders the blank input that adds a filter; the template renders one per value.
+        widget=RepeatedTextInput(
+            attrs={"placeholder": "status=failed", "aria-label": "New field filter"}
+        ),
+    )
     cursor = forms.CharField(required=False, max_length=MAX_TOKEN_LENGTH, widget=forms.HiddenInput)
 
     def clean_q(self) -> str:
@@ -350,3 +389,32 @@ class MergedFilterForm(LogFilterForm):
     def __init__(self, *args: Any, source_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields[SOURCES].choices = source_choices
+
+
+#: The query-string parameters that make up a live tail's permalink (the position is not one).
+TAIL_PARAMS: tuple[str, ...] = (SOURCES, LEVEL, LOGGER, TEXT, REGEX, FIELD)
+
+
+def filter_params(params: QueryDict) -> QueryDict:
+    """The live tail's filters in ``params``, without the position or blank values.
+
+    That is the tail's permalink: what goes into the address bar.
+    """
+    clean = QueryDict(mutable=True)
+    for name in TAIL_PARAMS:
+        values = [value for value in params.getlist(name) if value.strip()]
+        if values:
+            clean.setlist(name, values)
+    return clean
+
+
+class TailFilterForm(LogFilterForm):
+    """The browse filters that make sense for lines still being written.
+
+    A time range would either match every new line (``since``) or none (``until``), so
+    they are left out; the position is read and verified apart (a bad one is a 400).
+    """
+
+    since = None
+    until = None
+    cursor = None

@@ -9,7 +9,7 @@ source is cheap, it opens nothing until asked for records.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
@@ -20,7 +20,20 @@ from auditconsole.sources.merged import MergedSource
 
 
 class UnknownSource(LookupError):
-    """No such source, or not one this user may see."""
+    """No such source, or not one this user may see (the two read the same)."""
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The keys asked for that name no source the user may see."""
+        return self.args
+
+
+class MisconfiguredSource(ImproperlyConfigured):
+    """A source asked for whose settings are broken (``manage.py check`` says how)."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"Log source {key!r} is misconfigured: {problem}")
+        self.key = key
 
 
 def configured_keys() -> list[str]:
@@ -47,11 +60,34 @@ def get_source(key: str) -> LogSource:
     return backend(key, config)
 
 
+def source_for_user(keys: str | Sequence[str], user: Any) -> LogSource:
+    """What a page asks for: the source ``keys`` names or, given a sequence (even of one
+    key), those sources merged, in settings order, duplicates dropped.
+
+    Raises :class:`UnknownSource` naming every key that is not configured or that ``user``
+    may not see, after :class:`MisconfiguredSource` for a broken one (the first in settings
+    order). The console's pages answer either with a 404.
+    """
+    wanted = {keys} if isinstance(keys, str) else set(keys)
+    found: list[LogSource] = []
+    for key in configured_keys():
+        if key not in wanted:
+            continue
+        try:
+            source = get_source(key)
+        except ImproperlyConfigured as exc:
+            raise MisconfiguredSource(key, str(exc)) from exc
+        if source.visible_to(user):
+            found.append(source)
+    missing = wanted - {source.key for source in found}
+    if missing or not found:
+        raise UnknownSource(*sorted(missing))
+    return found[0] if isinstance(keys, str) else MergedSource(found)
+
+
 def get_source_for_user(key: str, user: Any) -> LogSource:
-    source = get_source(key)
-    if not source.visible_to(user):
-        raise UnknownSource(key)
-    return source
+    """The source ``key``, if ``user`` may see it (see :func:`source_for_user`)."""
+    return source_for_user(key, user)
 
 
 def sources_for_user(user: Any) -> list[LogSource]:
@@ -84,8 +120,4 @@ def sources_and_problems(user: Any) -> tuple[list[LogSource], list[tuple[str, st
 
 def merged_source_for_user(keys: Sequence[str], user: Any) -> MergedSource:
     """The merged view of ``keys`` (in settings order, duplicates dropped)."""
-    wanted = set(keys)
-    ordered = [key for key in configured_keys() if key in wanted]
-    if len(ordered) != len(wanted) or not ordered:
-        raise UnknownSource(",".join(sorted(wanted)))
-    return MergedSource([get_source_for_user(key, user) for key in ordered])
+    return cast(MergedSource, source_for_user(list(keys), user))

@@ -11,16 +11,20 @@ Cursor states are plain JSON-able data; :mod:`auditconsole.sources.cursor` signs
 
 A scan stops early when its :class:`Budget` (time and bytes) is spent; it then still has
 a cursor, so the page can offer "continue scanning" instead of hanging the request.
+
+A scan holds files open while it is suspended inside one: whoever stops reading it early
+reads it through :func:`reading` (or :func:`take`), which closes it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import itertools
 import math
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -99,6 +103,28 @@ class Scan(Protocol):
     def cursor(self) -> Any: ...
 
     def cursor_before(self, record: Record) -> Any: ...
+
+
+@contextlib.contextmanager
+def reading(scan: Iterable[Record]) -> Iterator[Iterator[Record]]:
+    """The records of ``scan``, which is closed when the ``with`` block ends.
+
+    However few records were read, the files the scan has open are closed at once rather
+    than whenever the garbage collector reaches the suspended generator.
+    """
+    records = iter(scan)
+    try:
+        yield records
+    finally:
+        close = getattr(records, "close", None)
+        if close is not None:
+            close()
+
+
+def take(scan: Iterable[Record], count: int) -> list[Record]:
+    """The first ``count`` records of ``scan`` (no more are read), which is then closed."""
+    with reading(scan) as records:
+        return list(itertools.islice(records, count))
 
 
 class EmptyScan:

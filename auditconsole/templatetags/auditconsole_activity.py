@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from auditconsole.activity.links import url_with
+from auditconsole.links import url_with
 
 register = template.Library()
 

@@ -16,10 +16,8 @@ from django.urls import reverse
 
 from auditconsole.activity.fields import content_type_key
 from auditconsole.activity.filters import CONTENT_TYPE, OBJECT_ID, USER
-from auditconsole.activity.links import url_with
+from auditconsole.links import source_url, url_with
 from auditconsole.permissions import EXPORT, VIEW_ACTIVITY, VIEW_LOGS, has_console_perms
-from auditconsole.sources.merged import MergedSource
-from auditconsole.sources.query import CURSOR, SOURCES
 
 register = template.Library()
 
@@ -51,7 +49,4 @@ def source_export_url(context: template.Context, source: Any) -> str:
     request = context["request"]
     if not has_console_perms(request.user, VIEW_LOGS, EXPORT):
         return ""
-    if isinstance(source, MergedSource):
-        return url_with(reverse("auditconsole:merged_export"), request.GET, drop=(CURSOR,))
-    path = reverse("auditconsole:source_export", kwargs={"key": source.key})
-    return url_with(path, request.GET, drop=(CURSOR, SOURCES))
+    return source_url(source, "export", request.GET)

@@ -8,6 +8,7 @@ waits for them; without JavaScript each is a link to the same URL as a plain pag
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.admin.models import LogEntry
@@ -26,7 +27,6 @@ from auditconsole.activity.counting import ResultCount, count_results
 from auditconsole.activity.facets import compute_facets
 from auditconsole.activity.fields import content_type_key
 from auditconsole.activity.filters import CONTENT_TYPE, OBJECT_ID, OBJECT_ID_MAX_LENGTH
-from auditconsole.activity.links import url_with
 from auditconsole.activity.objects import object_entries, object_state
 from auditconsole.activity.ordering import SORT, resolve_sort
 from auditconsole.activity.pagination import (
@@ -40,8 +40,9 @@ from auditconsole.activity.rows import RowPresenter
 from auditconsole.activity.scoping import scope_for
 from auditconsole.activity.search import ActivitySearch
 from auditconsole.activity.summary import summarize
-from auditconsole.activity.tables import activity_table
+from auditconsole.activity.tables import ActivityTable, activity_table
 from auditconsole.conf import conf
+from auditconsole.links import url_with
 from auditconsole.permissions import VIEW_ACTIVITY
 from auditconsole.views.access import AccessRecordMixin
 from auditconsole.views.base import ConsoleAccessMixin, HtmxFragmentMixin
@@ -51,7 +52,17 @@ from auditconsole.views.base import ConsoleAccessMixin, HtmxFragmentMixin
 PANEL_IGNORED = PAGE_PARAMS
 
 
-class ActivityBase(ConsoleAccessMixin, HtmxFragmentMixin, TemplateView):
+class SearchClassMixin:
+    """The activity search a page (or its export) runs: ``search_class``, which holds the
+    FilterSet (:attr:`ActivitySearch.filterset_class`) and the viewer's scope."""
+
+    search_class: type[ActivitySearch] = ActivitySearch
+
+    def get_search_class(self) -> type[ActivitySearch]:
+        return self.search_class
+
+
+class ActivityBase(SearchClassMixin, ConsoleAccessMixin, HtmxFragmentMixin, TemplateView):
     permission_required = VIEW_ACTIVITY
     extra_context = {"console_section": "activity"}
 
@@ -62,7 +73,8 @@ class ActivityBase(ConsoleAccessMixin, HtmxFragmentMixin, TemplateView):
 
     @cached_property
     def search(self) -> ActivitySearch:
-        return ActivitySearch(self.request.GET, self.request.user, user=self.subject)
+        search_class = self.get_search_class()
+        return search_class(self.request.GET, self.request.user, user=self.subject)
 
     def page_path(self) -> str:
         if self.subject is not None:
@@ -104,6 +116,11 @@ class SubjectMixin:
 class ActivityView(AccessRecordMixin, ActivityBase):
     template_name = "auditconsole/activity/list.html"
     fragment_template_name = "auditconsole/activity/fragment.html"
+    #: The django-tables2 table of the page (its rows come sorted and paged).
+    table_class: type[ActivityTable] = ActivityTable
+
+    def get_table_class(self) -> type[ActivityTable]:
+        return self.table_class
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -131,6 +148,7 @@ class ActivityView(AccessRecordMixin, ActivityBase):
                 sort.alias,
                 # On a user's page every row is theirs.
                 exclude=("user",) if self.subject is not None else (),
+                table_class=self.get_table_class(),
             ),
             next_url=url_with(path, request.GET, page.next_params) if page.has_next else None,
             previous_url=(
@@ -159,47 +177,52 @@ class UserActivityView(SubjectMixin, ActivityView):
         return context
 
 
-class FacetsView(ActivityBase):
+def all_time_summary(search: ActivitySearch, page_path: str) -> Any:
+    """The user summary is all-time: the filters do not apply."""
+    return summarize(search.base)
+
+
+class PanelView(ActivityBase):
+    """A lazy panel of the activity pages: its partial as the fragment, and as a page of its
+    own (``panel_page.html``) for browsers without JavaScript. ``panel`` names the context
+    variable that ``build(search, page_path)`` fills, and tells ``panel_page.html`` which
+    panel it shows."""
+
     template_name = "auditconsole/activity/panel_page.html"
-    fragment_template_name = "auditconsole/activity/partials/facets.html"
-    extra_context = {"console_section": "activity", "panel": "facets"}
+    panel: str
+    build: Callable[[ActivitySearch, str], Any]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["facets"] = compute_facets(self.search, context["page_path"])
+        context.update(
+            panel=self.panel, **{self.panel: self.build(self.search, context["page_path"])}
+        )
         return context
+
+
+class FacetsView(PanelView):
+    panel, build = "facets", staticmethod(compute_facets)
+    fragment_template_name = "auditconsole/activity/partials/facets.html"
+
+
+class ChartView(PanelView):
+    panel, build = "chart", staticmethod(build_chart)
+    fragment_template_name = "auditconsole/activity/partials/chart.html"
 
 
 class UserFacetsView(SubjectMixin, FacetsView):
     pass
 
 
-class ChartView(ActivityBase):
-    template_name = "auditconsole/activity/panel_page.html"
-    fragment_template_name = "auditconsole/activity/partials/chart.html"
-    extra_context = {"console_section": "activity", "panel": "chart"}
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["chart"] = build_chart(self.search, context["page_path"])
-        return context
-
-
 class UserChartView(SubjectMixin, ChartView):
     pass
 
 
-class UserSummaryView(SubjectMixin, ActivityBase):
-    """All-time totals of one user's visible activity; the filters do not apply."""
+class UserSummaryView(SubjectMixin, PanelView):
+    """All-time totals of one user's visible activity."""
 
-    template_name = "auditconsole/activity/panel_page.html"
+    panel, build = "summary", staticmethod(all_time_summary)
     fragment_template_name = "auditconsole/activity/partials/summary.html"
-    extra_context = {"console_section": "activity", "panel": "summary"}
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["summary"] = summarize(self.search.base)
-        return context
 
 
 class ObjectView(AccessRecordMixin, ConsoleAccessMixin, HtmxFragmentMixin, TemplateView):

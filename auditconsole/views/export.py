@@ -19,9 +19,8 @@ from functools import partial
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ImproperlyConfigured
 from django.core.handlers.asgi import ASGIRequest
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -36,19 +35,20 @@ from auditconsole.export.audit import (
     record_start,
 )
 from auditconsole.export.history import exports_of
-from auditconsole.export.plans import ActivityPlan, ExportPlan, SourcePlan, encoded
+from auditconsole.export.plans import ActivityPlan, ExportPlan, SourcePlan
+from auditconsole.export.resources import LogEntryResource, LogRecordResource, StreamingResource
 from auditconsole.export.streaming import AsyncCsvStream, CsvStream
 from auditconsole.export.subject import describe
+from auditconsole.links import source_path
 from auditconsole.permissions import EXPORT, VIEW_ACTIVITY, VIEW_LOGS
-from auditconsole.sources.merged import MergedSource
-from auditconsole.sources.query import SOURCES, LogFilterForm, MergedFilterForm
-from auditconsole.sources.registry import (
-    UnknownSource,
-    get_source_for_user,
-    merged_source_for_user,
-    sources_for_user,
-)
+from auditconsole.views.activity import SearchClassMixin
 from auditconsole.views.base import ConsoleAccessMixin, HtmxFragmentMixin
+from auditconsole.views.sources import (
+    FilterFormMixin,
+    MergedFilterFormMixin,
+    MergedSourceMixin,
+    SourceMixin,
+)
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
@@ -100,6 +100,11 @@ class ExportMixin(ConsoleAccessMixin):
     template_name = "auditconsole/export/confirm.html"
     csv = False
     request: HttpRequest
+    #: What writes the file's columns (django-import-export's ``resource_class``).
+    resource_class: type[StreamingResource]
+
+    def get_resource_class(self) -> type[StreamingResource]:
+        return self.resource_class
 
     def get_plan(self) -> ExportPlan:
         raise NotImplementedError
@@ -137,60 +142,48 @@ class ExportMixin(ConsoleAccessMixin):
         return context
 
     def download_url(self, plan: ExportPlan) -> str:
-        return encoded(self.csv_path(), plan.params)
+        return plan.url(self.csv_path())
 
     def csv_path(self) -> str:
         raise NotImplementedError
 
 
-class ActivityExportView(ExportMixin, TemplateView):
+class ActivityExportView(SearchClassMixin, ExportMixin, TemplateView):
     permission_required = (VIEW_ACTIVITY, EXPORT)
     extra_context = {"console_section": "activity", "what": "activity"}
+    resource_class = LogEntryResource
 
     def get_plan(self) -> ActivityPlan:
-        return ActivityPlan(self.request.GET, self.request.user)
+        return ActivityPlan(
+            self.request.GET,
+            self.request.user,
+            search_class=self.get_search_class(),
+            resource_class=self.get_resource_class(),
+        )
 
     def csv_path(self) -> str:
         return reverse("auditconsole:activity_export_csv")
 
 
-class SourceExportView(ExportMixin, TemplateView):
+class SourceExportView(SourceMixin, FilterFormMixin, ExportMixin, TemplateView):
     permission_required = (VIEW_LOGS, EXPORT)
     extra_context = {"console_section": "logs", "what": "logs"}
+    resource_class = LogRecordResource
 
     def get_plan(self) -> SourcePlan:
-        try:
-            source = get_source_for_user(self.kwargs["key"], self.request.user)
-        except (UnknownSource, ImproperlyConfigured):
-            raise Http404("No such log source.") from None
-        return SourcePlan(source, LogFilterForm(self.request.GET))
+        return SourcePlan(self.source, self.get_form(), resource_class=self.get_resource_class())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["source"] = kwargs["plan"].source
+        context["source"] = self.source
         return context
 
     def csv_path(self) -> str:
-        return reverse("auditconsole:source_export_csv", kwargs={"key": self.kwargs["key"]})
+        return source_path(self.source, "export_csv")
 
 
-class MergedExportView(SourceExportView):
+class MergedExportView(MergedSourceMixin, MergedFilterFormMixin, SourceExportView):
     """Several sources interleaved: ``logs/merged/export/?sources=app&sources=api``."""
-
-    def get_plan(self) -> SourcePlan:
-        user = self.request.user
-        keys = [key for key in self.request.GET.getlist(SOURCES) if key]
-        try:
-            source: MergedSource = merged_source_for_user(keys, user)
-        except (UnknownSource, ImproperlyConfigured):
-            raise Http404("No such log source.") from None
-        form = MergedFilterForm(
-            self.request.GET, source_choices=[(s.key, s.label) for s in sources_for_user(user)]
-        )
-        return SourcePlan(source, form)
-
-    def csv_path(self) -> str:
-        return reverse("auditconsole:merged_export_csv")
 
 
 class UserExportsView(ConsoleAccessMixin, HtmxFragmentMixin, TemplateView):

@@ -1,4 +1,5 @@
-"""Log pages: the sources list, browsing a source (or several merged), one record.
+"""Log pages: the sources list, browsing a source (or several merged); one record is in
+:mod:`auditconsole.views.record`.
 
 Views stay thin: validate the query string with :class:`~auditconsole.sources.query.LogFilterForm`,
 ask a :class:`~auditconsole.sources.base.LogSource` for a page, sign its cursor into the
@@ -12,48 +13,32 @@ numbered, and tables2's per-cell template rendering would dominate the page's ti
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
+from functools import partial
 from typing import Any
-from urllib.parse import urlencode
 
-from django.core.exceptions import ImproperlyConfigured
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
-from django.urls import reverse
 from django.views.generic import TemplateView
 
-from auditconsole.access.events import RECORD
-from auditconsole.permissions import VIEW_LOGS
+from auditconsole.links import source_path, source_url, url_with
 from auditconsole.sources import cursor as cursors
 from auditconsole.sources import levels
 from auditconsole.sources.base import FileInfo, LogSource, Page
-from auditconsole.sources.jsontokens import json_lines
-from auditconsole.sources.merged import MergedSource
-from auditconsole.sources.query import (
-    CURSOR,
-    LEVEL,
-    LOGGER,
-    SINCE,
-    SOURCES,
-    UNTIL,
-    LogFilterForm,
-    MergedFilterForm,
-    Query,
-)
-from auditconsole.sources.records import Record, RecordRef
-from auditconsole.sources.registry import (
-    UnknownSource,
-    get_source_for_user,
-    merged_source_for_user,
-    sources_and_problems,
-)
+from auditconsole.sources.query import CURSOR, LEVEL, LOGGER, SINCE, UNTIL, LogFilterForm, Query
 from auditconsole.views.access import AccessRecordMixin
-from auditconsole.views.base import ConsoleAccessMixin, HtmxFragmentMixin
+from auditconsole.views.base import HtmxFragmentMixin
+from auditconsole.views.record import Row
+from auditconsole.views.sources import (
+    FilterFormMixin,
+    LogsAccessMixin,
+    MergedFilterFormMixin,
+    MergedSourceMixin,
+    SourceChoice,
+    SourceIndexView,
+    SourceMixin,
+)
 
-CONTEXT = "context"
-DEFAULT_CONTEXT = 5
-MAX_CONTEXT = 100
 TIME_PRESETS: tuple[tuple[str, str], ...] = (
     ("15m", "15 min"),
     ("1h", "1 hour"),
@@ -62,60 +47,21 @@ TIME_PRESETS: tuple[tuple[str, str], ...] = (
 )
 
 
-def url_with(path: str, params: QueryDict, **changes: Any) -> str:
-    """``path`` with the current query string, some parameters replaced (``None`` drops)."""
-    query = params.copy()
-    for name, value in changes.items():
-        if value is None:
-            query.pop(name, None)
-        elif isinstance(value, list):
-            query.setlist(name, value)
-        else:
-            query[name] = value
-    encoded = query.urlencode()
-    return f"{path}?{encoded}" if encoded else path
-
-
-def tail_url_for(source: LogSource) -> str:
-    """The live tail of ``source``; a merged view tails the same set of sources merged."""
-    if isinstance(source, MergedSource):
-        keys = urlencode([(SOURCES, member.key) for member in source.sources])
-        return f"{reverse('auditconsole:tail_merged')}?{keys}"
-    return reverse("auditconsole:tail", kwargs={"key": source.key})
-
-
-class LogsAccessMixin(ConsoleAccessMixin):
-    permission_required = VIEW_LOGS
-    extra_context = {"console_section": "logs"}
-
-
 # -- the sources list ------------------------------------------------------------------------
 
 
 @dataclass
-class SourceRow:
-    source: LogSource
+class SourceRow(SourceChoice):
     files: list[FileInfo]
     newest: datetime | None
     total_size: int
-    browse_url: str
-    tail_url: str
 
 
-class SourceListView(LogsAccessMixin, TemplateView):
+class SourceListView(LogsAccessMixin, SourceIndexView):
     template_name = "auditconsole/logs/sources.html"
+    merged_url_name = "auditconsole:merged"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        sources, problems = sources_and_problems(self.request.user)
-        context.update(
-            rows=[self._row(source) for source in sources],
-            problems=problems,
-            merged_url=reverse("auditconsole:merged"),
-        )
-        return context
-
-    def _row(self, source: LogSource) -> SourceRow:
+    def row(self, source: LogSource) -> SourceRow:
         files = source.files()  # backends report unreadable files per file, never raise
         times = [info.newest_time for info in files if info.newest_time is not None]
         newest = max(times) if times else None
@@ -123,33 +69,15 @@ class SourceListView(LogsAccessMixin, TemplateView):
             newest = source.newest_time()  # only compressed files: decompress the newest
         return SourceRow(
             source=source,
+            tail_url=source_url(source, "tail"),
+            browse_url=source_path(source, "browse"),
             files=files,
             newest=newest,
             total_size=sum(info.size for info in files),
-            browse_url=reverse("auditconsole:source", kwargs={"key": source.key}),
-            tail_url=tail_url_for(source),
         )
 
 
 # -- browsing ----------------------------------------------------------------------------------
-
-
-@dataclass
-class Cell:
-    """One configured column's value in a row; the column names it where no header shows."""
-
-    column: str
-    value: str
-
-
-@dataclass
-class Row:
-    record: Record
-    cells: list[Cell]
-
-    @classmethod
-    def of(cls, record: Record, columns: list[str]) -> Row:
-        return cls(record, [Cell(column, record.column(column)) for column in columns])
 
 
 @dataclass
@@ -160,50 +88,46 @@ class FacetLink:
     current: bool
 
 
-class SourceFromKeyMixin:
-    """The source named by the URL's ``<key>``; one the user may not see is a 404."""
+def facet_links(
+    counts: list[tuple[str, int]],
+    name: str,
+    current: str,
+    link: Callable[[dict[str, str]], str],
+    usable: Callable[[str], bool] = bool,
+) -> list[FacetLink]:
+    """One facet's values, each a link that sets ``name`` to it; a value nobody can filter
+    on (no level, a level name that is not one) is shown without a link."""
+    facets = []
+    for value, count in counts:
+        url = link({name: value}) if usable(value) else None
+        facets.append(FacetLink(value or "(none)", count, url, url is not None and value == current))
+    return facets
 
-    request: HttpRequest
-    kwargs: dict[str, Any]
 
-    @cached_property
-    def source(self) -> LogSource:
-        try:
-            return get_source_for_user(self.kwargs["key"], self.request.user)
-        except (UnknownSource, ImproperlyConfigured):
-            raise Http404("No such log source.") from None
-
-    @property
-    def scope(self) -> str:
-        """What this view's cursors are signed for."""
-        return self.source.key
+def is_level(name: str) -> bool:
+    return bool(name) and levels.number_for_name(name) is not None
 
 
 class BrowseView(
-    AccessRecordMixin, SourceFromKeyMixin, LogsAccessMixin, HtmxFragmentMixin, TemplateView
+    AccessRecordMixin, SourceMixin, FilterFormMixin, LogsAccessMixin, HtmxFragmentMixin, TemplateView
 ):
     """One source, newest first, filtered; ``?cursor=`` continues where a page ended."""
 
     template_name = "auditconsole/logs/browse.html"
     fragment_template_name = "auditconsole/logs/fragment.html"
 
-    def get_form(self) -> LogFilterForm:
-        return LogFilterForm(self.request.GET)
-
-    def reset_url(self) -> str:
-        return self.request.path
-
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         source = self.source
         form = self.get_form()
         page, query = self.run(form)
-        path, params = self.request.path, self.request.GET
+        params = self.request.GET
+        # Every link changes the result, so each drops the cursor (url_with's default).
+        link = partial(url_with, self.request.path, params)
         next_url = None
         if page is not None and page.cursor is not None:
-            next_url = url_with(
-                path, params, **{CURSOR: cursors.dumps(cursors.PAGE, self.scope, page.cursor)}
-            )
+            next_url = link({CURSOR: cursors.dumps(cursors.PAGE, self.scope, page.cursor)})
+        cleaned = form.cleaned_data if page is not None else {}
         columns = list(source.columns)
         context.update(
             source=source,
@@ -212,20 +136,23 @@ class BrowseView(
             page=page,
             rows=[Row.of(record, columns) for record in (page.records if page else [])],
             columns=columns,
-            show_source=isinstance(source, MergedSource),
+            show_source=source.is_merged,
             next_url=next_url,
-            newest_url=url_with(path, params, **{CURSOR: None}) if params.get(CURSOR) else None,
-            reset_url=self.reset_url(),
-            level_facets=self.level_facets(page, form),
-            logger_facets=self.logger_facets(page, form),
-            all_levels_url=url_with(path, params, **{LEVEL: None, CURSOR: None}),
-            all_loggers_url=url_with(path, params, **{LOGGER: None, CURSOR: None}),
+            newest_url=link() if params.get(CURSOR) else None,
+            reset_url=source_url(source, "browse"),
+            level_facets=facet_links(
+                page.facets.levels if page else [], LEVEL, cleaned.get(LEVEL, ""), link, is_level
+            ),
+            logger_facets=facet_links(
+                page.facets.loggers if page else [], LOGGER, cleaned.get(LOGGER, ""), link
+            ),
+            all_levels_url=link({LEVEL: None}),
+            all_loggers_url=link({LOGGER: None}),
             presets=[
-                (value, label, url_with(path, params, **{SINCE: value, UNTIL: None, CURSOR: None}))
-                for value, label in TIME_PRESETS
+                (value, label, link({SINCE: value, UNTIL: None})) for value, label in TIME_PRESETS
             ],
             field_values=form.field_values,
-            tail_url=tail_url_for(source),
+            tail_url=source_url(source, "tail"),
         )
         return context
 
@@ -253,138 +180,8 @@ class BrowseView(
             )
             return None, query
 
-    def level_facets(self, page: Page | None, form: LogFilterForm) -> list[FacetLink]:
-        if page is None:
-            return []
-        path, params = self.request.path, self.request.GET
-        current = form.cleaned_data.get(LEVEL, "") if hasattr(form, "cleaned_data") else ""
-        links = []
-        for name, count in page.facets.levels:
-            usable = bool(name) and levels.number_for_name(name) is not None
-            url = url_with(path, params, **{LEVEL: name, CURSOR: None}) if usable else None
-            links.append(FacetLink(name or "(none)", count, url, usable and name == current))
-        return links
 
-    def logger_facets(self, page: Page | None, form: LogFilterForm) -> list[FacetLink]:
-        if page is None:
-            return []
-        path, params = self.request.path, self.request.GET
-        current = form.cleaned_data.get(LOGGER, "") if hasattr(form, "cleaned_data") else ""
-        return [
-            FacetLink(
-                name or "(none)",
-                count,
-                url_with(path, params, **{LOGGER: name, CURSOR: None}) if name else None,
-                bool(name) and name == current,
-            )
-            for name, count in page.facets.loggers
-        ]
-
-
-class MergedSourceMixin:
-    """The source of a merged view: the visible sources named by repeated ``sources=``.
-
-    Shared by the merged browse and merged tail views. Naming no source at all leads back
-    to ``empty_redirect``; naming one the user may not see is a 404, like a single source.
-    """
-
-    request: HttpRequest
-    empty_redirect: str
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not self.merged_keys():
-            return HttpResponseRedirect(reverse(self.empty_redirect))
-        return super().get(request, *args, **kwargs)  # type: ignore[misc]
-
-    def merged_keys(self) -> list[str]:
-        return [key for key in self.request.GET.getlist(SOURCES) if key]
-
-    @cached_property
-    def source(self) -> MergedSource:
-        try:
-            return merged_source_for_user(self.merged_keys(), self.request.user)
-        except (UnknownSource, ImproperlyConfigured):
-            raise Http404("No such log source.") from None
-
-    @property
-    def scope(self) -> str:
-        return self.source.scope
-
-
-class MergedBrowseView(MergedSourceMixin, BrowseView):
+class MergedBrowseView(MergedSourceMixin, MergedFilterFormMixin, BrowseView):
     """Several sources interleaved by time: ``logs/merged/?sources=app&sources=api``."""
 
     empty_redirect = "auditconsole:sources"
-
-    def get_form(self) -> LogFilterForm:
-        visible, _ = sources_and_problems(self.request.user)
-        return MergedFilterForm(
-            self.request.GET, source_choices=[(s.key, s.label) for s in visible]
-        )
-
-    def reset_url(self) -> str:
-        return url_with(
-            self.request.path,
-            QueryDict(mutable=True),
-            **{SOURCES: self.request.GET.getlist(SOURCES)},
-        )
-
-
-# -- one record ----------------------------------------------------------------------------------
-
-
-class RecordView(AccessRecordMixin, LogsAccessMixin, TemplateView):
-    """A record in full: fields as highlighted JSON, message, traceback, its neighbours."""
-
-    access_event = RECORD
-
-    template_name = "auditconsole/logs/record.html"
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        key = self.kwargs["key"]
-        try:
-            source = get_source_for_user(key, self.request.user)
-        except (UnknownSource, ImproperlyConfigured):
-            raise Http404("No such log source.") from None
-        try:
-            ref = RecordRef.from_state(key, cursors.loads(cursors.REF, key, self.kwargs["ref"]))
-        except (cursors.InvalidCursor, ValueError, TypeError):
-            raise Http404("No such record.") from None
-        count = _context_count(self.request.GET.get(CONTEXT))
-        around = source.around(ref, count)
-        if around is None:
-            raise Http404(
-                "This record is no longer in the log: rotated away, or the file was rewritten."
-            )
-        record = around.record
-        browse_url = reverse("auditconsole:source", kwargs={"key": key})
-        columns = list(source.columns)
-        context.update(
-            source=source,
-            record=record,
-            around=around,
-            rows=[Row.of(r, columns) for r in around.rows],
-            columns=columns,
-            current=record,
-            json=json_lines(record.data) if record.data else None,
-            context_count=count,
-            more_context_url=url_with(
-                self.request.path, QueryDict(), **{CONTEXT: str(min(MAX_CONTEXT, count * 5))}
-            )
-            if count < MAX_CONTEXT
-            else None,
-            browse_from_url=url_with(browse_url, QueryDict(), **{UNTIL: record.time.isoformat()})
-            if record.time
-            else None,
-            browse_url=browse_url,
-        )
-        return context
-
-
-def _context_count(value: str | None) -> int:
-    try:
-        count = int(value or DEFAULT_CONTEXT)
-    except ValueError:
-        return DEFAULT_CONTEXT
-    return max(1, min(MAX_CONTEXT, count))

@@ -1,15 +1,19 @@
-"""Real headless Chromium, driven by Playwright, against pytest-django's live server."""
+"""Real headless Chromium, driven by Playwright, against pytest-django's live server.
+
+The browser itself is the session-wide ``chromium`` fixture of tests/conftest.py. The helpers
+below (watching a page, signing in) are also used by the development walk
+(tests/project/test_development_walk.py), which drives a real ``runserver`` instead.
+"""
 
 from __future__ import annotations
 
 import os
 import re
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-
-from tests.services import CHROMIUM, in_ci
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to
 # run beside it. The live server answers from its own thread, so this only affects setup.
@@ -29,28 +33,43 @@ CHROMIUM_ARGS = [
 ]
 
 
-def unavailable(reason: str) -> None:
-    message = f"BROWSER TESTS NOT RUN: {reason}"
-    if in_ci():
-        pytest.fail(message)
-    pytest.skip(message)
+#: Collects CSP violations, and counts htmx requests in flight, in every document
+#: (``page.add_init_script(WATCH)`` runs it before the page's own scripts).
+WATCH = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__csp.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber}`);
+});
+window.__inflight = 0;
+document.addEventListener("htmx:beforeRequest", () => { window.__inflight += 1; });
+document.addEventListener("htmx:afterRequest", () => { window.__inflight -= 1; });
+"""
 
 
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[object]:
-    if not os.path.exists(CHROMIUM):
-        unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+def settle(page: Any) -> None:
+    """Wait until the page has loaded and htmx has no request in flight (lazy panels)."""
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => window.__inflight === 0")
 
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    except Exception as exc:
-        playwright.stop()
-        unavailable(f"Chromium did not start: {exc}")
-    yield browser
-    browser.close()
-    playwright.stop()
+
+def violations(page: Any) -> list[str]:
+    return page.evaluate("window.__csp")
+
+
+def collect_console_errors(page: Any) -> None:
+    """Collect the page's console errors and uncaught exceptions on ``page.console_errors``."""
+    page.console_errors = []
+    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+    page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+
+
+def sign_in(page: Any, username: str, password: str) -> None:
+    """Log in through the real login form, which lands on the console."""
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/audit/.*"))
 
 
 @pytest.fixture
@@ -62,9 +81,7 @@ def browser_page(chromium: object, live_server: object, transactional_db: None) 
     context = chromium.new_context(base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    page.console_errors = []
-    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
-    page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+    collect_console_errors(page)
     yield page
     context.close()
 
@@ -74,12 +91,7 @@ def login(browser_page: object) -> Callable[[User, str], object]:
     """Log in through the real login form; the fixture users' password is ``pw``."""
 
     def do_login(user: User, password: str = "pw") -> object:
-        page = browser_page
-        page.goto("/accounts/login/")
-        page.fill("input[name=username]", user.get_username())
-        page.fill("input[name=password]", password)
-        page.click("button[type=submit]")
-        page.wait_for_url(re.compile(r".*/audit/.*"))
-        return page
+        sign_in(browser_page, user.get_username(), password)
+        return browser_page
 
     return do_login

@@ -17,34 +17,14 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from tests.browser.conftest import WATCH, settle, violations
 from tests.security.conftest import _no_time_budget, samples, world  # noqa: F401 - fixtures
 from tests.security.console_urls import console_urls
 from tests.sources.helpers import stamp
 
 pytestmark = pytest.mark.browser
 
-#: Collects CSP violations, and counts htmx requests in flight, in every document.
-WATCH = """
-window.__csp = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__csp.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber}`);
-});
-window.__inflight = 0;
-document.addEventListener("htmx:beforeRequest", () => { window.__inflight += 1; });
-document.addEventListener("htmx:afterRequest", () => { window.__inflight -= 1; });
-"""
-
 PAGES = [url for url in console_urls() if not url.is_csv]  # a CSV file has no policy to break
-
-
-def settle(page: Any) -> None:
-    """Wait until the page has loaded and htmx has no request in flight (lazy panels)."""
-    page.wait_for_load_state("load")
-    page.wait_for_function("() => window.__inflight === 0")
-
-
-def violations(page: Any) -> list[str]:
-    return page.evaluate("window.__csp")
 
 
 @pytest.fixture

@@ -148,6 +148,16 @@ def test_merged_source_export_in_settings_order(logs, superuser):
     assert {row["source"] for row in rows} == {"app", "api"}
 
 
+def test_the_shell_sees_every_source_merged_in_settings_order(logs):
+    # No --as-user: the operator holds the log files already, PERMISSION or not.
+    out, _ = run("source", "api", "app", "api")
+    rows = records(read_csv(out))
+    assert len(rows) == 11 and {row["source"] for row in rows} == {"app", "api"}
+    (record,) = audit_records()
+    assert record.data["params"]["sources"] == ["app", "api"]
+    assert record.data["source_key"] == "app+api"
+
+
 def test_unknown_hidden_and_broken_sources(logs, support_user):
     with pytest.raises(CommandError, match="No log source 'nope'"):
         run("source", "nope")

@@ -24,7 +24,7 @@ from auditconsole.activity.search import ActivitySearch
 from auditconsole.conf import DEFAULT_REDACT_KEYS
 from auditconsole.sources import cursor as cursors
 from auditconsole.sources import levels
-from auditconsole.sources.parsing import (
+from auditconsole.sources.files.parsing import (
     LEVEL_KEYS,
     LOGGER_KEYS,
     MESSAGE_KEYS,
@@ -32,9 +32,9 @@ from auditconsole.sources.parsing import (
     Origin,
     Parser,
 )
+from auditconsole.sources.files.timestamps import parse_timestamp
 from auditconsole.sources.query import LogFilterForm, MergedFilterForm, Query
 from auditconsole.sources.records import Record, RecordRef
-from auditconsole.sources.timestamps import parse_timestamp
 from tests.security.fuzzing import fuzz
 from tests.sources.helpers import source, write
 

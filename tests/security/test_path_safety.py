@@ -338,25 +338,21 @@ def test_symlink_swapped_in_after_configuration(
 
 def test_symlink_swapped_in_between_discovery_and_open(world: World) -> None:
     """The window between listing a directory and opening a file is closed too."""
-    from auditconsole.sources.filescan import open_file
-
     source = get_source("app")
     stream = source.discover().streams[0]
     live = stream.files[0]
     Path(live.path).unlink()
     Path(live.path).symlink_to(world.outside / "secret.log")
-    with pytest.raises(OSError), open_file(stream, live, source.parser(), "app", "Application"):
+    with pytest.raises(OSError), source.record_reader().open(stream, live):
         pass  # pragma: no cover - the open must fail
 
 
 def test_a_file_replaced_by_another_between_discovery_and_open(world: World) -> None:
-    from auditconsole.sources.filescan import open_file
-
     source = get_source("app")
     stream = source.discover().streams[0]
     live = stream.files[0]
     os.replace(world.outside / "secret.log", live.path)  # same name, another inode
-    with pytest.raises(OSError), open_file(stream, live, source.parser(), "app", "Application"):
+    with pytest.raises(OSError), source.record_reader().open(stream, live):
         pass  # pragma: no cover
 
 

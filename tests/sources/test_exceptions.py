@@ -12,7 +12,7 @@ from pythonjsonlogger.json import JsonFormatter
 
 from auditconsole.sources import exceptions
 from auditconsole.sources.exceptions import ELLIPSIS, MAX_CHARS, last_exception, shorten, summary
-from tests.sources.test_parsing import group, parse
+from tests.sources.files.test_parsing import group, parse
 
 HEADER = "2026-04-04 12:00:00,000 [ERROR] apps.alerts.tasks: Charging invoice failed"
 

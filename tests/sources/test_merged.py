@@ -94,3 +94,11 @@ def test_a_single_source_can_be_merged(logs: Path) -> None:
     write(logs / "app.log", [app_line(i) for i in range(3)])
     alone = MergedSource([source(logs / "app.log")])
     assert seqs(page_all(alone)) == [2, 1, 0]
+
+
+def test_a_source_says_what_it_is_and_how_it_appears_in_urls(merged: MergedSource) -> None:
+    single = merged.sources[0]
+    assert (single.is_merged, single.scope, single.member_keys) == (False, "app", ["app"])
+    assert (single.url_kwargs, single.url_params) == ({"key": "app"}, {})
+    assert (merged.is_merged, merged.member_keys) == (True, ["app", "api"])
+    assert (merged.url_kwargs, merged.url_params) == ({}, {"sources": ["app", "api"]})

@@ -8,12 +8,15 @@ from django.core.exceptions import ImproperlyConfigured
 
 import auditconsole.sources as sources_package
 from auditconsole.sources.files import FileSource
+from auditconsole.sources.merged import MergedSource
 from auditconsole.sources.registry import (
+    MisconfiguredSource,
     UnknownSource,
     configured_keys,
     get_source,
     get_source_for_user,
     merged_source_for_user,
+    source_for_user,
     sources_and_problems,
     sources_for_user,
 )
@@ -105,3 +108,32 @@ def test_package_exports_lazily() -> None:
     assert sources_package.Query.__name__ == "Query"
     with pytest.raises(AttributeError):
         sources_package.nothing  # noqa: B018
+
+
+def test_source_for_user_is_one_source_or_several_merged(three, make_user, superuser) -> None:
+    single = source_for_user("api", superuser)
+    assert isinstance(single, FileSource) and single.key == "api"
+    merged = source_for_user(["ops", "app", "ops"], superuser)
+    assert isinstance(merged, MergedSource) and merged.member_keys == ["app", "ops"]
+    assert source_for_user(["app"], superuser).is_merged  # a list is a merged view, even of one
+    viewer = make_user("v", console_perms=("view_logs",))
+    with pytest.raises(UnknownSource) as unknown:
+        source_for_user(["ghost", "api", "app", "ops"], viewer)
+    assert unknown.value.keys == ("api", "ghost", "ops")  # not there and not visible read alike
+    with pytest.raises(UnknownSource) as nothing:
+        source_for_user([], superuser)
+    assert nothing.value.keys == ()
+
+
+def test_source_for_user_names_a_misconfigured_source(three, settings, superuser) -> None:
+    settings.AUDITCONSOLE_LOG_SOURCES = {
+        **settings.AUDITCONSOLE_LOG_SOURCES,
+        "broken": {"BACKEND": "nowhere.Nothing"},
+    }
+    for keys in ("broken", ["app", "broken", "ghost"]):
+        with pytest.raises(MisconfiguredSource) as broken:
+            source_for_user(keys, superuser)
+        assert broken.value.key == "broken"
+        assert str(broken.value).startswith("Log source 'broken' is misconfigured: ")
+    with pytest.raises(ImproperlyConfigured):  # what the older callers catch
+        get_source_for_user("broken", superuser)

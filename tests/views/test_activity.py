@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime
 import re
 from decimal import Decimal
+from typing import Any
 
+import django_filters
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth.models import User
@@ -13,9 +15,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
+from auditconsole.activity.filters import ActivityFilterSet
 from auditconsole.activity.pagination import MAX_PAGE
+from auditconsole.activity.search import ActivitySearch
+from auditconsole.activity.tables import ActivityTable
+from auditconsole.views.activity import ActivityView, FacetsView
 from project.demo.models import Customer, Invoice, Ticket
 from tests.activity.entries import auditconsole_message, content_type, log
+from tests.views.helpers import answer
 
 HX = {"HTTP_HX_REQUEST": "true"}
 ACTIVITY = "/audit/activity/"
@@ -724,3 +731,63 @@ def test_export_block_can_be_filled(desk, rf) -> None:
     html = child.render(view.get_context_data(), request)
     assert '<a id="export">CSV</a>' in html
     assert '<div id="results"' in html
+
+
+# --- Hooks for sites that extend the console -------------------------------------------------
+
+
+class NamedFilterSet(ActivityFilterSet):
+    """A site's own filter: the object's name, a substring."""
+
+    name = django_filters.CharFilter(field_name="object_repr", lookup_expr="icontains")
+
+
+class NamedSearch(ActivitySearch):
+    filterset_class = NamedFilterSet
+
+
+class NamedActivityView(ActivityView):
+    def get_search_class(self) -> type[ActivitySearch]:
+        return NamedSearch
+
+
+class FlaggedTable(ActivityTable):
+    class Meta(ActivityTable.Meta):
+        attrs = {"class": "activity-table flagged"}
+
+
+class FlaggedActivityView(ActivityView):
+    def get_table_class(self) -> type[ActivityTable]:
+        return FlaggedTable
+
+
+def render_view(view: Any, rf: Any, user: User, url: str) -> str:
+    return answer(view.as_view(), rf, user, url).content.decode()
+
+
+def test_get_search_class_is_the_search_the_page_runs(desk, rf) -> None:
+    url = f"{ACTIVITY}?name=acme"
+    assert len(re.findall(r'id="entry-\d+"', render_view(ActivityView, rf, desk["root"], url))) > 2
+    html = render_view(NamedActivityView, rf, desk["root"], url)
+    assert set(re.findall(r'id="entry-(\d+)"', html)) == {
+        str(desk["acme_added"].pk),
+        str(desk["acme_changed"].pk),
+    }
+    # The lazy panels share the hook: the facets count the same rows.
+    facets = render_view(
+        type("NamedFacetsView", (FacetsView,), {"search_class": NamedSearch}),
+        rf,
+        desk["root"],
+        url,
+    )
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", facets))
+    assert "Action All 2 Addition 1 Change 1 Deletion 0" in text
+
+
+def test_get_table_class_is_the_table_the_page_renders(desk, rf) -> None:
+    assert 'class="activity-table flagged"' not in render_view(
+        ActivityView, rf, desk["root"], ACTIVITY
+    )
+    html = render_view(FlaggedActivityView, rf, desk["root"], ACTIVITY)
+    assert 'class="activity-table flagged"' in html
+    assert f'id="entry-{desk["acme_added"].pk}"' in html

@@ -8,6 +8,7 @@ import logging
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -16,11 +17,15 @@ from django.contrib.contenttypes.models import ContentType
 from django.http import StreamingHttpResponse
 from django.test import AsyncClient
 from django.utils import timezone
+from import_export import fields
 
+from auditconsole.activity.search import ActivitySearch
 from auditconsole.export.audit import LOGGER_NAME
 from auditconsole.export.formulas import FORMULA_PREFIXES
+from auditconsole.export.resources import LogEntryResource, LogRecordResource, StreamingResource
 from auditconsole.sources.query import Query
 from auditconsole.sources.registry import get_source
+from auditconsole.views.export import ActivityExportView, MergedExportView, SourceExportView
 from project.demo.models import Customer, Invoice, Ticket
 from tests.activity.entries import auditconsole_message, log
 from tests.export.helpers import (
@@ -34,6 +39,7 @@ from tests.export.helpers import (
     records,
 )
 from tests.sources.helpers import FILE_SOURCE, app_line, write
+from tests.views.helpers import answer
 
 __all__ = ["_no_time_budget", "add_exports_handler", "audit_log", "exports_logger"]
 
@@ -727,3 +733,77 @@ def test_a_record_that_fails_at_the_end_cuts_the_download_short(
     shutil.rmtree(tmp_path / "log")
     with pytest.raises(ExportNotRecorded, match="was deleted after it was opened"):
         b"".join(response.streaming_content)
+
+
+# -- hooks for sites that extend the console -------------------------------------------------
+
+
+class TaggedRecords(LogRecordResource):
+    """A site's own column."""
+
+    tag = fields.Field(column_name="tag")
+
+    def dehydrate_tag(self, row: Any) -> str:
+        return "site"
+
+
+class TaggedEntries(LogEntryResource):
+    tag = fields.Field(column_name="tag")
+
+    def dehydrate_tag(self, row: Any) -> str:
+        return "site"
+
+
+class TaggedSourceExport(SourceExportView):
+    def get_resource_class(self) -> type[StreamingResource]:
+        return TaggedRecords
+
+
+class TaggedMergedExport(MergedExportView):
+    def get_resource_class(self) -> type[StreamingResource]:
+        return TaggedRecords
+
+
+class TaggedActivityExport(ActivityExportView):
+    def get_resource_class(self) -> type[StreamingResource]:
+        return TaggedEntries
+
+
+class DeletionsOnly(ActivitySearch):
+    """A site's own search: only deletions, whatever the filters say."""
+
+    def queryset_without(self, names: Any = ()) -> Any:
+        return super().queryset_without(names).filter(action_flag=DELETION)
+
+
+class DeletionsExport(ActivityExportView):
+    def get_search_class(self) -> type[ActivitySearch]:
+        return DeletionsOnly
+
+
+@pytest.mark.parametrize(
+    ("view", "plain", "path", "kwargs"),
+    [
+        (TaggedSourceExport, SourceExportView, "/audit/logs/app/export", {"key": "app"}),
+        (TaggedMergedExport, MergedExportView, "/audit/logs/merged/export", {}),
+        (TaggedActivityExport, ActivityExportView, "/audit/activity/export", {}),
+    ],
+)
+def test_get_resource_class_writes_the_file(logs, desk, rf, support_user, view, plain, path, kwargs):
+    query = "?sources=app&sources=console" if "merged" in path else ""
+    confirm = answer(view.as_view(), rf, support_user, f"{path}/{query}", **kwargs)
+    assert "<code>tag</code>" in confirm.content.decode()
+    response = answer(view.as_view(csv=True), rf, support_user, f"{path}.csv{query}", **kwargs)
+    rows = records(read_csv(response.streaming_content))
+    assert rows and {row["tag"] for row in rows} == {"site"}
+    # Without the hook, the console's own columns.
+    untouched = answer(plain.as_view(), rf, support_user, f"{path}/{query}", **kwargs)
+    assert "<code>tag</code>" not in untouched.content.decode()
+
+
+def test_get_search_class_is_the_search_an_activity_export_runs(desk, rf, support_user, audit_log):
+    response = answer(DeletionsExport.as_view(csv=True), rf, support_user, ACTIVITY_CSV)
+    rows = records(read_csv(response.streaming_content))
+    assert rows and {row["action"] for row in rows} == {"deletion"}
+    everything = answer(ActivityExportView.as_view(csv=True), rf, support_user, ACTIVITY_CSV)
+    assert len(records(read_csv(everything.streaming_content))) > len(rows)

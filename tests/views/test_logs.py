@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import re
 from pathlib import Path
 
 import pytest
+from django.template import engines
+from django.template.loader import get_template
+from django.template.loader_tags import BlockNode
 from django.urls import reverse
+from django_htmx.middleware import HtmxDetails
 
 from auditconsole.sources import cursor as cursors
+from auditconsole.sources.query import LogFilterForm, MergedFilterForm, Query
+from auditconsole.views.logs import BrowseView, MergedBrowseView, SourceListView
+from auditconsole.views.tail import TailIndexView
 from tests.sources.helpers import app_line, config, write
+from tests.views.helpers import answer
 
 XSS = "<script>alert('x')</script>"
 
@@ -250,7 +259,11 @@ def test_htmx_request_gets_the_fragment_with_facets_out_of_band(
     assert "<html" not in text
     assert text.lstrip().startswith('<div id="log-results"')
     assert 'id="log-facets"' in text and 'hx-swap-oob="true"' in text
-    assert 'id="log-filters"' not in text
+    # The form too, showing the filters the results were read with (issue 13: after a facet
+    # or a preset it showed the old ones, and submitting it undid the facet).
+    form = re.search(r'<form id="log-filters"[^>]*>', text).group(0)
+    assert 'hx-swap-oob="true"' in form
+    assert '<option value="ERROR" selected>' in text
     restore = client_for(superuser).get(
         "/audit/logs/app/", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
     )
@@ -531,3 +544,76 @@ def test_query_parameters_are_public_names() -> None:
         "cursor",
         "sources",
     )
+
+
+# -- hooks for sites that extend the console -------------------------------------------------
+
+
+class ErrorsOnlyForm(LogFilterForm):
+    """A site's own form: errors and worse, whatever level was asked for."""
+
+    def to_query(self) -> Query:
+        return dataclasses.replace(super().to_query(), min_level=40, level_name="ERROR")
+
+
+class ErrorsBrowseView(BrowseView):
+    def get_form_class(self) -> type[LogFilterForm]:
+        return ErrorsOnlyForm
+
+
+def test_get_form_class_is_the_form_a_browse_page_applies(rf, superuser, sources) -> None:
+    plain = answer(BrowseView.as_view(), rf, superuser, "/audit/logs/app/", key="app")
+    assert {r.level for r in plain.context_data["page"].records} > {"ERROR"}
+    response = answer(ErrorsBrowseView.as_view(), rf, superuser, "/audit/logs/app/", key="app")
+    assert isinstance(response.context_data["form"], ErrorsOnlyForm)
+    assert {r.level for r in response.context_data["page"].records} == {"ERROR"}
+    # A merged view's form also chooses among the visible sources.
+    merged = answer(MergedBrowseView.as_view(), rf, superuser, "/audit/logs/merged/?sources=app")
+    assert isinstance(merged.context_data["form"], MergedFilterForm)
+    assert [key for key, _ in merged.context_data["form"].fields["sources"].choices] == [
+        "app",
+        "api",
+        "django",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("template", "blocks"),
+    [
+        ("logs/browse.html", {"heading", "page_title", "intro", "toolbar_actions", "sidebar", "results"}),
+        ("logs/sources.html", {"heading", "page_title", "intro", "sources", "source_card", "merged_form"}),
+        ("tail/page.html", {"heading", "page_title", "intro", "toolbar_actions", "filters", "controls", "view"}),
+        ("tail/index.html", {"heading", "page_title", "intro", "sources", "source_choice", "merged_form"}),
+    ],
+)
+def test_log_and_tail_pages_have_named_blocks(template: str, blocks: set[str]) -> None:
+    nodes = get_template(f"auditconsole/{template}").template.nodelist.get_nodes_by_type(BlockNode)
+    assert blocks <= {node.name for node in nodes}
+
+
+@pytest.mark.parametrize(
+    ("view", "url", "kwargs", "template", "block", "value", "expected", "replaced"),
+    [
+        (BrowseView, "/audit/logs/app/?level=ERROR", {"key": "app"}, "logs/browse.html",
+         "sidebar", "form.level.value", ["ERROR"], 'id="log-filters"'),
+        (SourceListView, "/audit/logs/", {}, "logs/sources.html",
+         "source_card", "row.source.key", ["app", "api", "django"], "source-card"),
+        (TailIndexView, "/audit/tail/", {}, "tail/index.html",
+         "source_choice", "choice.source.key", ["app", "api", "django"], ">Tail</a>"),
+    ],
+)  # fmt: skip
+def test_a_block_can_be_overridden(
+    rf, superuser, sources, view, url, kwargs, template, block, value, expected, replaced
+) -> None:
+    request = rf.get(url)
+    request.user = superuser
+    request.htmx = HtmxDetails(request)
+    page = view()
+    page.setup(request, **kwargs)
+    child = engines["django"].from_string(
+        f'{{% extends "auditconsole/{template}" %}}'
+        f'{{% block {block} %}}<p class="mine">{{{{ {value} }}}}</p>{{% endblock %}}'
+    )
+    html = child.render(page.get_context_data(**kwargs), request)
+    assert re.findall(r'<p class="mine">([^<]*)</p>', html) == expected
+    assert replaced not in html and "<html" in html

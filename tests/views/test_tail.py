@@ -18,10 +18,9 @@ from django.test import Client
 from django.urls import reverse
 
 from auditconsole.sources import cursor as cursors
-from auditconsole.sources.query import Query
-from auditconsole.sources.registry import get_source
+from auditconsole.sources.follow import POLL_BATCH
 from auditconsole.views import tail as tail_views
-from tests.sources.helpers import app_line, append, config, seqs, write
+from tests.sources.helpers import app_line, append, config, write
 
 XSS_SCRIPT = "<script>alert('x')</script>"
 XSS_IMG = '<img src=x onerror="alert(1)">'
@@ -273,12 +272,12 @@ def test_partial_last_line_waits_for_its_newline(sources: Path, root: Client) ->
 
 def test_a_burst_is_read_in_batches_chained_at_once(sources: Path, root: Client) -> None:
     token = token_of(root.get(tail_url()))
-    total = tail_views.POLL_BATCH + 20
+    total = POLL_BATCH + 20
     append(sources / "app.log", *[app_line(i) for i in range(10, 10 + total)])
     first = poll(root, token)
     poller = re.search(r'<div id="tail-poller"[^>]*>', first.content.decode()).group(0)
     assert 'hx-trigger="load, every 1s, tail-poll"' in poller  # catch up without waiting
-    assert len(shown(first)) == tail_views.POLL_BATCH
+    assert len(shown(first)) == POLL_BATCH
     rest, _ = follow_polls(root, token_of(first))
     assert shown(first) + rest == list(range(10, 10 + total))
 
@@ -533,36 +532,6 @@ def test_every_line_is_escaped(sources: Path, root: Client) -> None:
 # -- the logic, without HTTP ---------------------------------------------------------------------------------------
 
 
-def test_latest_without_position_takes_the_last_matches(sources: Path) -> None:
-    source = get_source("app")
-    snapshot = tail_views.latest(source, Query(), lines=3)
-    assert seqs(snapshot.records) == [7, 8, 9] and snapshot.fresh is None
-    assert tail_views.latest(source, Query(), lines=0).records == []
-    error = Query(min_level=40, level_name="ERROR")
-    assert seqs(tail_views.latest(source, error, lines=1).records) == [6]
-    assert seqs(tail_views.latest(source, error, lines=5, window=4).records) == [6]
-
-
-def test_latest_with_a_position_never_repeats_a_record(sources: Path) -> None:
-    source = get_source("app")
-    state = source.tail(None, 1).cursor
-    append(sources / "app.log", *[app_line(i) for i in range(10, 14)])
-    snapshot = tail_views.latest(source, Query(), state, lines=6)
-    assert seqs(snapshot.records) == [8, 9, 10, 11, 12, 13] and snapshot.fresh == 4
-    assert snapshot.state == source.tail(None, 1).cursor
-    assert seqs(tail_views.latest(source, Query(), state, lines=2).records) == [10, 11, 12, 13]
-
-
-def test_latest_leaves_out_context_when_the_batch_was_cut_short(sources: Path) -> None:
-    source = get_source("app")
-    state = source.tail(None, 1).cursor
-    append(sources / "app.log", *[app_line(i) for i in range(10, 20)])
-    snapshot = tail_views.latest(source, Query(), state, lines=8, batch=4)
-    assert seqs(snapshot.records) == [10, 11, 12, 13] and snapshot.more
-    rest = tail_views.since(source, Query(), snapshot.state, limit=4)
-    assert seqs(rest.records) == [14, 15, 16, 17] and rest.more
-
-
 def test_filter_params_keep_only_set_filters() -> None:
     from django.http import QueryDict
 
@@ -570,11 +539,35 @@ def test_filter_params_keep_only_set_filters() -> None:
     assert tail_views.filter_params(params).urlencode() == "sources=app&logger=a&field=a%3D1"
 
 
-def test_snapshot_events_read_like_tail_f() -> None:
-    snapshot = tail_views.Snapshot([], None, rotated=True, truncated=True, gap=True, notices=["x"])
-    assert [event.split(":")[0] for event in snapshot.events] == [
-        "The log was rotated",
-        "The log was truncated in place",
-        "The file being followed disappeared before it was read to the end",
-        "x",
-    ]
+# -- hooks for sites that extend the console -------------------------------------------------
+
+
+def test_get_form_class_is_the_form_a_tail_applies(rf, superuser, sources) -> None:
+    import dataclasses
+
+    from auditconsole.sources.query import Query, TailFilterForm
+
+    class ErrorsOnlyTailForm(TailFilterForm):
+        """A site's own tail form: errors and worse, whatever level was asked for."""
+
+        def to_query(self) -> Query:
+            return dataclasses.replace(super().to_query(), min_level=40, level_name="ERROR")
+
+    class ErrorsTailView(tail_views.TailView):
+        def get_form_class(self) -> type[TailFilterForm]:
+            return ErrorsOnlyTailForm
+
+    def answer(view_class: type) -> Any:
+        request = rf.get(tail_url())
+        request.user = superuser
+        return view_class.as_view()(request, key="app")
+
+    plain = answer(tail_views.TailView)
+    assert type(plain.context_data["form"]) is TailFilterForm
+    assert plain.context_data["records"]
+    assert not plain.context_data["filtered"]
+    errors = answer(ErrorsTailView)
+    assert isinstance(errors.context_data["form"], ErrorsOnlyTailForm)
+    assert errors.context_data["filtered"]
+    assert {r.level for r in plain.context_data["records"]} > {"ERROR"}
+    assert {r.level for r in errors.context_data["records"]} == {"ERROR"}

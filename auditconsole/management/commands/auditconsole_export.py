@@ -37,7 +37,6 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
@@ -53,7 +52,6 @@ from auditconsole.export.audit import (
 from auditconsole.export.plans import (
     ACTIVITY_VIEW,
     FLAG_PARAMS,
-    SOURCE_PARAMS,
     ActivityPlan,
     ExportPlan,
     SourcePlan,
@@ -61,10 +59,14 @@ from auditconsole.export.plans import (
 from auditconsole.export.streaming import CsvStream
 from auditconsole.export.subject import describe
 from auditconsole.permissions import EXPORT, VIEW_ACTIVITY, VIEW_LOGS, has_console_perms
-from auditconsole.sources.base import LogSource
-from auditconsole.sources.merged import MergedSource
+from auditconsole.sources import query as log_query
 from auditconsole.sources.query import FIELD, SOURCES, LogFilterForm, MergedFilterForm
-from auditconsole.sources.registry import configured_keys, get_source
+from auditconsole.sources.registry import (
+    MisconfiguredSource,
+    UnknownSource,
+    source_for_user,
+    sources_for_user,
+)
 
 #: Repeatable options (``--field a=1 --field b=2``).
 REPEATABLE = frozenset({FIELD})
@@ -85,9 +87,14 @@ def write_manifest(path: Path, signed: dict[str, Any]) -> None:
 
 
 class ShellOperator:
-    """Whoever runs the command without ``--as-user``: sees every row, like a superuser."""
+    """Whoever runs the command without ``--as-user``: sees every row, like a superuser.
+
+    They hold the database credentials and the log files already, so they pass every
+    check the web applies (console access, export, each source's ``PERMISSION``).
+    """
 
     is_superuser = True
+    is_authenticated = is_active = is_staff = True
     pk = None
 
     def __init__(self, name: str) -> None:
@@ -95,6 +102,12 @@ class ShellOperator:
 
     def get_username(self) -> str:
         return self.name
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        return True
+
+    def has_perms(self, perms: Any, obj: Any = None) -> bool:
+        return True
 
 
 def option(name: str) -> str:
@@ -113,7 +126,7 @@ class Command(BaseCommand):
         source.add_argument(
             "keys", nargs="+", metavar="KEY", help="the source's key, as in its URL"
         )
-        for name in SOURCE_PARAMS:
+        for name in log_query.FILTER_PARAMS:
             if name in FLAG_PARAMS:
                 source.add_argument(option(name), dest=name, action="store_true")
             elif name in REPEATABLE:
@@ -235,33 +248,25 @@ class Command(BaseCommand):
         return params
 
     def activity_plan(self, options: dict[str, Any], user: Any) -> ActivityPlan:
-        if not isinstance(user, ShellOperator) and not has_console_perms(
-            user, VIEW_ACTIVITY, EXPORT
-        ):
+        if not has_console_perms(user, VIEW_ACTIVITY, EXPORT):
             raise CommandError(f"{user.get_username()} may not export activity.")
         return ActivityPlan(self.params(options, (*FILTER_PARAMS, SORT)), user)
 
     def source_plan(self, options: dict[str, Any], user: Any) -> SourcePlan:
-        shell = isinstance(user, ShellOperator)
-        if not shell and not has_console_perms(user, VIEW_LOGS, EXPORT):
+        if not has_console_perms(user, VIEW_LOGS, EXPORT):
             raise CommandError(f"{user.get_username()} may not export logs.")
-        wanted = set(options["keys"])
-        sources: list[LogSource] = []
-        # In settings order, as the merged page has them.
-        for key in [key for key in configured_keys() if key in wanted]:
-            try:
-                source = get_source(key)
-            except ImproperlyConfigured as exc:
-                raise CommandError(f"Log source {key!r} is misconfigured: {exc}") from None
-            if shell or source.visible_to(user):
-                sources.append(source)
-        missing = wanted - {source.key for source in sources}
-        if missing:
+        keys: list[str] = options["keys"]
+        try:
+            # One key is that source; several are merged, in settings order, as on the web.
+            source = source_for_user(keys[0] if len(set(keys)) == 1 else keys, user)
+        except MisconfiguredSource as exc:
+            raise CommandError(str(exc)) from None
+        except UnknownSource as exc:
             # As on the web, a source one may not see reads as one that does not exist.
-            raise CommandError(f"No log source {', '.join(map(repr, sorted(missing)))}.")
-        params = self.params(options, SOURCE_PARAMS)
-        if len(sources) == 1:
-            return SourcePlan(sources[0], LogFilterForm(params))
-        params.setlist(SOURCES, [source.key for source in sources])
-        form = MergedFilterForm(params, source_choices=[(s.key, s.label) for s in sources])
-        return SourcePlan(MergedSource(sources), form)
+            raise CommandError(f"No log source {', '.join(map(repr, exc.keys))}.") from None
+        params = self.params(options, log_query.FILTER_PARAMS)
+        if not source.is_merged:
+            return SourcePlan(source, LogFilterForm(params))
+        params.setlist(SOURCES, source.member_keys)
+        choices = [(visible.key, visible.label) for visible in sources_for_user(user)]
+        return SourcePlan(source, MergedFilterForm(params, source_choices=choices))

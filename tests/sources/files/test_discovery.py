@@ -4,7 +4,7 @@ import os
 import shutil
 from pathlib import Path
 
-from auditconsole.sources.discovery import configured_root, discover
+from auditconsole.sources.files.discovery import configured_root, discover
 from tests.sources.helpers import as_unprivileged, shared_tmp
 
 

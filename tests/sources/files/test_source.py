@@ -646,25 +646,28 @@ def test_time_seek_over_a_very_long_line(logs: Path) -> None:
 
 
 def test_stream_scan_cursor_before_it_starts(logs: Path) -> None:
-    from auditconsole.sources.filescan import StreamScan
+    from auditconsole.sources.files.opening import RecordReader
+    from auditconsole.sources.files.positions import ScanPosition
+    from auditconsole.sources.files.streamscan import StreamScan
     from auditconsole.sources.scanning import ScanContext
 
     write(logs / "app.log", [app_line(0)])
     log = source(logs / "app.log")
     stream = log.discover().streams[0]
     ctx = ScanContext(query=Query(), budget=Budget.unlimited())
-    fresh = StreamScan(stream, None, ctx, log.parser(), source="app", label="app", max_line=1000)
+    reader = RecordReader(log.parser(), source="app", label="app", max_line=1000)
+    fresh = StreamScan(stream, None, ctx, reader)
     assert fresh.cursor == ["app.log", *os_identity(logs / "app.log"), None, None, None, None]
     state = ["app.log", *os_identity(logs / "app.log"), 5, None, None, None]
     assert (
-        StreamScan(
-            stream, state, ctx, log.parser(), source="app", label="app", max_line=1000
-        ).cursor
+        StreamScan(stream, ScanPosition.from_state(state), ctx, reader).cursor
         == state
     )
     empty = source(logs / "none.log").discover().streams[0]
     assert (
-        StreamScan(empty, None, ctx, log.parser(), source="x", label="x", max_line=1000).cursor
+        StreamScan(
+            empty, None, ctx, RecordReader(log.parser(), source="x", label="x", max_line=1000)
+        ).cursor
         is None
     )
 

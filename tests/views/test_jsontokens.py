@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from auditconsole.sources.jsontokens import Token, TokenLine, json_lines
+from auditconsole.views.jsontokens import Token, TokenLine, json_lines
 
 
 def render(lines: list[TokenLine]) -> str:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from auditconsole.sources.filescan import InvalidState, parse_state
+from auditconsole.sources.files.positions import InvalidState, ScanPosition
+
+
+def parse_state(state: list) -> list:
+    """A state read as a position and written back, as a resumed cursor carries it."""
+    return ScanPosition.from_state(state).to_state()
 
 
 @pytest.mark.parametrize("when", [None, 0, -1.5, 1_775_304_000.25, 253_402_000_000])

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from auditconsole.sources.timestamps import from_epoch, parse_timestamp
+from auditconsole.sources.files.timestamps import from_epoch, parse_timestamp
 
 PARIS = ZoneInfo("Europe/Paris")
 UTC_1234 = datetime(2026, 4, 4, 12, 34, 56, 789000, tzinfo=UTC)

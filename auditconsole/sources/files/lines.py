@@ -1,4 +1,4 @@
-"""Lines out of a :class:`~auditconsole.sources.readers.Reader`, backwards or forwards.
+"""Lines out of a :class:`~auditconsole.sources.files.readers.Reader`, backwards or forwards.
 
 Backwards reading hands out *blocks*: runs of whole lines read from the end, so the
 scanner can test a block's raw bytes for a search term before splitting it (that is what
@@ -9,6 +9,10 @@ is bounded by the largest block (4 MiB): a line longer than that is handed out a
 rest of the file stays readable. (Lines between ``max_line`` and 4 MiB arrive in blocks;
 the scanner cuts them to ``max_line``.)
 
+A block is split into lines newest first by :func:`block_lines`, or, for a search, by
+:func:`matching_lines`, which cuts out only the lines holding the search bytes and
+counts the others without splitting them.
+
 A live file's last line may still be being written. :func:`complete_end` finds where its
 last complete line ends, so readers never show (or skip past) half a line.
 """
@@ -18,7 +22,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from auditconsole.sources.readers import Reader
+from auditconsole.sources.files.readers import Reader
+from auditconsole.sources.scanning import ScanStats
 
 BLOCK_SIZES: tuple[int, ...] = (64 * 1024, 256 * 1024, 1024 * 1024, 4 * 1024 * 1024)
 FORWARD_BLOCK = 256 * 1024
@@ -167,3 +172,73 @@ def iter_forward(
             cursor = newline + 1
     if (pending or skipping) and not hold_partial:
         yield Line(pending_start, position, pending, truncated=skipping)
+
+
+# -- the lines of a block, newest first ---------------------------------------------------
+
+
+def block_lines(
+    block: Block, stats: ScanStats | None, *, keep_blank: bool = False
+) -> Iterator[tuple[int, int, bytes]]:
+    """Every line of ``block`` as ``(start, end, bytes)``, newest first, counted in ``stats``."""
+    data = block.data
+    trailing = data.endswith(b"\n")
+    parts = data.split(b"\n")
+    if trailing:
+        parts.pop()
+    first = 1 if block.skip else 0  # parts[0] is the tail of an earlier line
+    cursor = block.end
+    last = len(parts) - 1
+    for index in range(last, first - 1, -1):
+        part = parts[index]
+        line_end = cursor
+        cursor -= len(part) + (1 if trailing or index != last else 0)
+        if stats is not None:
+            stats.records += 1
+        if keep_blank or part.strip():
+            yield cursor, line_end, part
+
+
+def matching_lines(
+    block: Block, needle: bytes, stats: ScanStats
+) -> Iterator[tuple[int, int, bytes]]:
+    """Lines of ``block`` containing ``needle`` (case-insensitively), newest first.
+
+    The block is lower-cased once and searched forwards with ``bytes.find`` (much faster
+    than ``rfind``); only the lines holding a match are cut out, then handed out newest
+    first. Lines in between are counted in ``stats``, never split or parsed.
+    """
+    data = block.data
+    skip = block.skip
+    base = block.start - skip  # file offset of data[0]
+    size = len(data)
+    low = data.lower()
+    trailing = data.endswith(b"\n")
+    spans: list[tuple[int, int]] = []
+    found = low.find(needle, skip)
+    while found >= 0:
+        line_start = max(skip, data.rfind(b"\n", 0, found) + 1)
+        newline = data.find(b"\n", found)
+        spans.append((line_start, newline))
+        if newline < 0:
+            break
+        found = low.find(needle, newline + 1)
+    high = size
+    for line_start, newline in reversed(spans):
+        line_end = size if newline < 0 else newline + 1
+        stats.records += _count(data, line_end, high, trailing) + 1
+        high = line_start
+        yield (
+            base + line_start,
+            base + line_end,
+            data[line_start : size if newline < 0 else newline],
+        )
+    stats.records += _count(data, skip, high, trailing)
+
+
+def _count(data: bytes, start: int, stop: int, trailing: bool) -> int:
+    """Lines in ``data[start:stop]`` (both ends line boundaries)."""
+    count = data.count(b"\n", start, stop)
+    if stop == len(data) and not trailing and stop > start:
+        count += 1
+    return count

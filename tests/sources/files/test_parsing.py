@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pythonjsonlogger.json import JsonFormatter
 
-from auditconsole.sources.parsing import AUTO, JSON, TEXT, Origin, Parser
+from auditconsole.sources.files.parsing import AUTO, JSON, TEXT, Origin, Parser
 
 ORIGIN = Origin("app", "app.log", "app.log", (1, 2), "Application")
 KEYS = ("password", "token", "cookie", "authorization", "session", "secret")

@@ -28,8 +28,8 @@ import orjson
 
 from auditconsole.redaction import Redactor
 from auditconsole.sources import levels
+from auditconsole.sources.files.timestamps import parse_timestamp
 from auditconsole.sources.records import TRACEBACK_KEYS, Record, display_value
-from auditconsole.sources.timestamps import parse_timestamp
 
 TIME_KEYS: tuple[str, ...] = ("time", "timestamp", "asctime", "@timestamp", "ts")
 LEVEL_KEYS: tuple[str, ...] = ("level", "levelname", "severity", "log.level")
@@ -62,6 +62,9 @@ DEFAULT_TEXT_PATTERNS: tuple[str, ...] = (
     r"^\[(?P<time>\d{2}/[A-Za-z]{3}/\d{4}[ :]\d{2}:\d{2}:\d{2}(?: [+-]\d{4})?)\]\s+(?P<message>.*)$",
 )
 _MAIN_GROUPS = frozenset({"time", "level", "logger", "message"})
+#: A run of continuation lines longer than this is shown as its own record, so a text
+#: file without any recognisable record start cannot grow memory without bound.
+MAX_CONTINUATION_LINES = 2000
 
 # Pulls `"key": "value"` / `"key": 12` pairs out of a broken JSON line.
 _SALVAGE = re.compile(r'"(?P<key>[@\w.]+)"\s*:\s*(?P<value>"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?)')
@@ -288,19 +291,15 @@ class Parser:
         if match is None:
             error = "not valid UTF-8" if bad_utf8 else "line does not match the text format"
             raw = self._mask("\n".join([text, *rest]))
-            return Record(
-                time=None,
-                level="",
-                levelno=levels.UNKNOWN,
-                logger="",
-                message=raw,
-                fields={},
+            return _unread(
+                origin,
+                offset,
+                end,
+                raw,
                 raw=raw,
-                malformed=True,
-                truncated=truncated,
                 error=error,
+                truncated=truncated,
                 checksum=zlib.crc32(first),
-                **_origin(origin, offset, end),
             )
         groups = match.groupdict()
         level, levelno = levels.normalize(groups.get("level"))
@@ -338,21 +337,29 @@ class Parser:
 
     def broken(self, origin: Origin, offset: int, error: str) -> Record:
         """A stand-in record saying where a file stopped being readable (a broken .gz)."""
-        return Record(
-            time=None,
-            level="",
-            levelno=levels.UNKNOWN,
-            logger="",
-            message=error,
-            fields={},
-            raw="",
-            malformed=True,
-            error=error,
-            **_origin(origin, offset, offset),
-        )
+        return _unread(origin, offset, offset, error, raw="", error=error)
 
 
 _MISSING: Any = object()
+
+
+def _unread(
+    origin: Origin, offset: int, end: int, message: str, *, raw: str, error: str, **extra: Any
+) -> Record:
+    """A malformed record with nothing read out of it: no time, level, logger or fields."""
+    return Record(
+        time=None,
+        level="",
+        levelno=levels.UNKNOWN,
+        logger="",
+        message=message,
+        fields={},
+        raw=raw,
+        malformed=True,
+        error=error,
+        **extra,
+        **_origin(origin, offset, end),
+    )
 
 
 def _origin(origin: Origin, offset: int, end: int) -> dict[str, Any]:

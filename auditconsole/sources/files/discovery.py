@@ -24,7 +24,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from auditconsole.sources.safety import UnsafePath, check_file, resolve_root
+from auditconsole.sources.files.safety import UnsafePath, check_file, resolve_root
 
 _SUFFIX = (
     r"(?:\.(?P<num>\d{1,6})"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from auditconsole.sources.readers import GzipReader, PlainReader
+from auditconsole.sources.files.readers import GzipReader, PlainReader
 
 
 def open_fd(path: Path) -> int:

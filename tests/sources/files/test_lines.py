@@ -3,8 +3,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from auditconsole.sources.lines import Block, LongLine, complete_end, iter_backward, iter_forward
-from auditconsole.sources.readers import PlainReader
+from auditconsole.sources.files.lines import (
+    Block,
+    LongLine,
+    complete_end,
+    iter_backward,
+    iter_forward,
+)
+from auditconsole.sources.files.readers import PlainReader
 
 
 def reader_for(path: Path, data: bytes) -> PlainReader:

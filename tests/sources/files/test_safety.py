@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from auditconsole.sources.discovery import discover
-from auditconsole.sources.safety import UnsafePath, check_file, is_within, open_checked
+from auditconsole.sources.files.discovery import discover
+from auditconsole.sources.files.safety import UnsafePath, check_file, is_within, open_checked
 
 
 def test_symlink_leaving_the_directory_is_refused(logs: Path, tmp_path: Path) -> None:

@@ -1,0 +1,67 @@
+"""Seeking by time in a plain file: a binary search over byte offsets.
+
+Browsing "until 12:00" or "the last hour" of a large log must not read it all from the
+end. Log files are written in time order, give or take :data:`SKEW`, so the first record
+at or after a time can be found by probing the middle of a byte range, reading forward to
+the first timed record there, and halving. ``.gz`` files cannot be seeked cheaply and are
+read whole instead.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Literal
+
+from auditconsole.sources.files.forward import iter_forward_records
+from auditconsole.sources.files.opening import OpenedFile
+
+#: Files are assumed to be in time order within this much, when seeking by time. Lines
+#: from several processes interleave slightly out of order; more than this is unusual.
+SKEW = timedelta(minutes=5)
+#: Ranges smaller than this are read through rather than halved; also how far a probe
+#: reads to find a timed record.
+SEEK_PROBE = 64 * 1024
+
+
+def seek_time(
+    opened: OpenedFile,
+    target: datetime,
+    low: int,
+    high: int,
+    *,
+    unknown: Literal["low", "high"],
+) -> int:
+    """The first record start in ``[low, high)`` whose time is ``>= target`` (else ``high``).
+
+    Callers add :data:`SKEW` to ``target``. Where no time can be read the search gives up
+    and answers ``low`` or ``high`` as ``unknown`` says: whichever keeps every record in
+    the part that will be read, which only means reading more than necessary.
+    """
+    while high - low > SEEK_PROBE:
+        middle = (low + high) // 2
+        found = _first_timed(opened, middle, high)
+        if found is None:
+            return low if unknown == "low" else high
+        start, after, when = found
+        if when >= target:
+            high = start
+        else:
+            low = after
+    for record in iter_forward_records(opened, low, high):
+        if record.time is not None and record.time >= target:
+            return record.offset
+    return high
+
+
+def _first_timed(opened: OpenedFile, position: int, high: int) -> tuple[int, int, datetime] | None:
+    # The line containing ``position`` is skipped: ``position`` is past the first line.
+    window = opened.reader.read(position - 1, SEEK_PROBE)
+    newline = window.find(b"\n")
+    if newline < 0:
+        return None
+    position = position + newline
+    stop = min(high, position + SEEK_PROBE)
+    for record in iter_forward_records(opened, position, stop, hold_partial=True):
+        if record.time is not None and not record.malformed:
+            return record.offset, record.end, record.time
+    return None

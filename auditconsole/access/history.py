@@ -9,27 +9,17 @@ must also be allowed to see that source when it requires a permission of its own
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
-
-from django.core.exceptions import ImproperlyConfigured
-from django.http import QueryDict
-from django.urls import reverse
 
 from auditconsole.access.events import OBJECT, SEARCH
 from auditconsole.access.record import LOGGER_NAME
-from auditconsole.conf import conf
-from auditconsole.permissions import VIEW_LOGS, has_console_perms
-from auditconsole.sources.base import LogSource
-from auditconsole.sources.query import FIELD, LOGGER, FieldFilter, Query
+from auditconsole.ownlog import HISTORY_LIMIT, OwnLogHistory, read_own_log
+from auditconsole.sources.query import FieldFilter, Query
 from auditconsole.sources.records import Record
-from auditconsole.sources.registry import UnknownSource, get_source
 
-#: Rows a panel lists; the rest are one link away, in the log itself.
-HISTORY_LIMIT = 20
-
-NOT_CONFIGURED = "not_configured"
-NOT_ALLOWED = "not_allowed"
+#: What a panel lists (at most ``HISTORY_LIMIT``; the rest are one link away, in the log).
+AccessHistory = OwnLogHistory
 
 
 @dataclass(frozen=True)
@@ -65,18 +55,6 @@ class AccessRow:
         )
 
 
-@dataclass
-class AccessHistory:
-    rows: list[AccessRow] = field(default_factory=list)
-    #: ``None``, :data:`NOT_CONFIGURED` or :data:`NOT_ALLOWED`.
-    problem: str | None = None
-    source: LogSource | None = None
-    #: The scan stopped on its budget or the limit: older records may exist.
-    more: bool = False
-    #: The same records on the source's browse page, for viewers who may browse logs.
-    browse_url: str | None = None
-
-
 def viewers_query(content_type_id: int, object_id: str) -> Query:
     return Query(
         logger=LOGGER_NAME,
@@ -103,22 +81,5 @@ def searches_of(user_id: int, viewer: Any) -> AccessHistory:
     return _read(searches_query(user_id), viewer)
 
 
-def _read(query: Query, viewer: Any, limit: int = HISTORY_LIMIT) -> AccessHistory:
-    key = conf.EXPORT_AUDIT_SOURCE
-    if not key or not isinstance(key, str):
-        return AccessHistory(problem=NOT_CONFIGURED)
-    try:
-        source = get_source(key)
-    except (UnknownSource, ImproperlyConfigured):
-        return AccessHistory(problem=NOT_CONFIGURED)
-    if not source.visible_to(viewer):
-        return AccessHistory(problem=NOT_ALLOWED)
-    page = source.page(query, limit=limit)
-    rows = [AccessRow.from_record(r) for r in page.records if r.logger == LOGGER_NAME]
-    browse_url = None
-    if has_console_perms(viewer, VIEW_LOGS):
-        params = QueryDict(mutable=True)
-        params[LOGGER] = LOGGER_NAME
-        params.setlist(FIELD, [str(f) for f in query.fields])
-        browse_url = f"{reverse('auditconsole:source', kwargs={'key': source.key})}?{params.urlencode()}"
-    return AccessHistory(rows=rows, source=source, more=page.cursor is not None, browse_url=browse_url)
+def _read(query: Query, viewer: Any, limit: int = HISTORY_LIMIT) -> OwnLogHistory[AccessRow]:
+    return read_own_log(query, viewer, AccessRow.from_record, limit=limit)

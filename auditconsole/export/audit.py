@@ -221,17 +221,23 @@ def _failed(text: str, problems: list[str]) -> None:
         raise ExportNotRecorded(problems)
 
 
-def start_payload(info: ExportInfo) -> dict[str, Any]:
+def _subject(info: ExportInfo) -> dict[str, Any]:
+    """Who exported what: the first keys of both records of an export."""
     return {
         "user_id": info.user_id,
         "username": info.username,
         "view": info.view,
         "source_key": info.source_key,
         "params": info.params,
-        "max_rows": info.max_rows,
-        "export_file": info.export_file,
-        "via": info.via,
     }
+
+
+def _delivery(info: ExportInfo) -> dict[str, Any]:
+    return {"max_rows": info.max_rows, "export_file": info.export_file, "via": info.via}
+
+
+def start_payload(info: ExportInfo) -> dict[str, Any]:
+    return {**_subject(info), **_delivery(info)}
 
 
 def start_message(info: ExportInfo) -> str:
@@ -240,17 +246,11 @@ def start_message(info: ExportInfo) -> str:
 
 def payload(info: ExportInfo, stream: CsvStream) -> dict[str, Any]:
     return {
-        "user_id": info.user_id,
-        "username": info.username,
-        "view": info.view,
-        "source_key": info.source_key,
-        "params": info.params,
+        **_subject(info),
         "rows": stream.written,
         "capped": stream.capped,
         "completed": stream.completed,
-        "max_rows": info.max_rows,
-        "export_file": info.export_file,
-        "via": info.via,
+        **_delivery(info),
     }
 
 

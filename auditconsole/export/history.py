@@ -10,28 +10,29 @@ the source's own permission); otherwise the section says why it is empty.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
-from django.http import QueryDict
 from django.urls import reverse
 
-from auditconsole.conf import conf
 from auditconsole.export.audit import LOGGER_NAME
 from auditconsole.export.ledger import export_ref
 from auditconsole.export.manifest import is_manifest
-from auditconsole.permissions import VIEW_LOGS, has_console_perms
-from auditconsole.sources.base import LogSource
-from auditconsole.sources.query import FIELD, LOGGER, FieldFilter, Query
+from auditconsole.ownlog import (
+    HISTORY_LIMIT,
+    NOT_ALLOWED,
+    NOT_CONFIGURED,
+    OwnLogHistory,
+    read_own_log,
+)
+from auditconsole.sources.query import FieldFilter, Query
 from auditconsole.sources.records import Record
-from auditconsole.sources.registry import UnknownSource, get_source
 
-#: Exports listed on a user's page; the rest are one link away, in the log itself.
-HISTORY_LIMIT = 20
+__all__ = ["NOT_ALLOWED", "NOT_CONFIGURED", "ExportHistory", "ExportRow", "exports_of"]
 
-NOT_CONFIGURED = "not_configured"
-NOT_ALLOWED = "not_allowed"
+#: The exports listed on a user's page (at most ``HISTORY_LIMIT``; the rest are one link
+#: away, in the log itself).
+ExportHistory = OwnLogHistory
 
 
 @dataclass(frozen=True)
@@ -81,39 +82,11 @@ class ExportRow:
         )
 
 
-@dataclass
-class ExportHistory:
-    rows: list[ExportRow] = field(default_factory=list)
-    #: ``None``, :data:`NOT_CONFIGURED` or :data:`NOT_ALLOWED`.
-    problem: str | None = None
-    source: LogSource | None = None
-    #: The scan stopped on its budget or the limit: older exports may exist.
-    more: bool = False
-    #: The source's browse page, filtered the same way.
-    browse_url: str | None = None
-
-
 def history_query(user_id: int) -> Query:
     return Query(logger=LOGGER_NAME, fields=(FieldFilter(("user_id",), str(user_id)),))
 
 
-def exports_of(user_id: int, viewer: Any, limit: int = HISTORY_LIMIT) -> ExportHistory:
-    key = conf.EXPORT_AUDIT_SOURCE
-    if not key:
-        return ExportHistory(problem=NOT_CONFIGURED)
-    try:
-        source = get_source(key)
-    except (UnknownSource, ImproperlyConfigured):
-        return ExportHistory(problem=NOT_CONFIGURED)
-    if not (has_console_perms(viewer, VIEW_LOGS) and source.visible_to(viewer)):
-        return ExportHistory(problem=NOT_ALLOWED)
-    page = source.page(history_query(user_id), limit=limit)
-    params = QueryDict(mutable=True)
-    params[LOGGER] = LOGGER_NAME
-    params[FIELD] = f"user_id={user_id}"
-    return ExportHistory(
-        rows=[ExportRow.from_record(record) for record in page.records],
-        source=source,
-        more=page.cursor is not None,
-        browse_url=f"{reverse('auditconsole:source', kwargs={'key': source.key})}?{params.urlencode()}",
+def exports_of(user_id: int, viewer: Any, limit: int = HISTORY_LIMIT) -> OwnLogHistory[ExportRow]:
+    return read_own_log(
+        history_query(user_id), viewer, ExportRow.from_record, limit=limit, needs_view_logs=True
     )

@@ -15,20 +15,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import HttpResponse
 from django.template.loader import render_to_string
-from django.views.generic import TemplateView
 
 from auditconsole.access.events import OBJECT, RECORD, SEARCH, USER
 from auditconsole.access.history import searches_of, viewers_of
 from auditconsole.access.record import is_fragment, record_view, remember
-from auditconsole.activity.filters import OBJECT_ID_MAX_LENGTH
-from auditconsole.activity.scoping import scope_for
 from auditconsole.permissions import VIEW_ACCESS, VIEW_ACTIVITY, has_console_perms
-from auditconsole.views.base import ConsoleAccessMixin, HtmxFragmentMixin
+from auditconsole.views.subjects import ActivityPageView, ObjectMixin, SubjectMixin
 
 WARNING_TEMPLATE = "auditconsole/partials/access_warning.html"
 
@@ -80,44 +74,31 @@ def _append(response: HttpResponse, html: str) -> None:
 # -- the panels ------------------------------------------------------------------------------
 
 
-class ObjectViewersView(ConsoleAccessMixin, HtmxFragmentMixin, TemplateView):
+class ObjectViewersView(ObjectMixin, ActivityPageView):
     """Who opened an object's history page: the object page's "Viewed by" panel."""
 
     permission_required = (VIEW_ACTIVITY, VIEW_ACCESS)
     template_name = "auditconsole/access/object_viewers.html"
     fragment_template_name = "auditconsole/access/partials/object_viewers.html"
-    extra_context = {"console_section": "activity"}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        content_type_id, object_id = self.kwargs["content_type_id"], self.kwargs["object_id"]
         # As on the object page: a model the viewer may not see is one that does not exist.
-        if not scope_for(self.request.user).allows(content_type_id) or (
-            len(object_id) > OBJECT_ID_MAX_LENGTH
-        ):
-            raise Http404("No such object.")
-        try:
-            content_type = ContentType.objects.get_for_id(content_type_id)
-        except ContentType.DoesNotExist:
-            raise Http404("No such object.") from None
-        context.update(
-            content_type=content_type,
-            object_id=object_id,
-            history=viewers_of(content_type.pk, object_id, self.request.user),
-        )
+        content_type, object_id = self.content_type, self.object_id
+        viewers = viewers_of(content_type.pk, object_id, self.request.user)
+        context.update(content_type=content_type, object_id=object_id, history=viewers)
         return context
 
 
-class UserSearchesView(ConsoleAccessMixin, HtmxFragmentMixin, TemplateView):
+class UserSearchesView(SubjectMixin, ActivityPageView):
     """The searches a user ran: the user page's "Recent searches" panel."""
 
     permission_required = (VIEW_ACTIVITY, VIEW_ACCESS)
     template_name = "auditconsole/access/user_searches.html"
     fragment_template_name = "auditconsole/access/partials/user_searches.html"
-    extra_context = {"console_section": "activity"}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        subject = get_object_or_404(get_user_model()._default_manager, pk=self.kwargs["user_id"])
-        context.update(subject=subject, history=searches_of(subject.pk, self.request.user))
+        searches = searches_of(self.subject.pk, self.request.user)
+        context.update(subject=self.subject, history=searches)
         return context

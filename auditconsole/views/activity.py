@@ -12,11 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.http import Http404, QueryDict
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
@@ -26,7 +23,7 @@ from auditconsole.activity.chart import build_chart
 from auditconsole.activity.counting import ResultCount, count_results
 from auditconsole.activity.facets import compute_facets
 from auditconsole.activity.fields import content_type_key
-from auditconsole.activity.filters import CONTENT_TYPE, OBJECT_ID, OBJECT_ID_MAX_LENGTH
+from auditconsole.activity.filters import CONTENT_TYPE, OBJECT_ID
 from auditconsole.activity.objects import object_entries, object_state
 from auditconsole.activity.ordering import SORT, resolve_sort
 from auditconsole.activity.pagination import (
@@ -46,6 +43,7 @@ from auditconsole.links import url_with
 from auditconsole.permissions import VIEW_ACTIVITY
 from auditconsole.views.access import AccessRecordMixin
 from auditconsole.views.base import ConsoleAccessMixin, HtmxFragmentMixin
+from auditconsole.views.subjects import ActivityPageView, ObjectMixin, SubjectMixin
 
 #: Parameters the lazy panels ignore: a page turn does not change facets or chart. (The
 #: sort is kept, so that the panels' links keep it too.)
@@ -101,16 +99,6 @@ class ActivityBase(SearchClassMixin, ConsoleAccessMixin, HtmxFragmentMixin, Temp
             chart_url=self.panel_url("chart"),
         )
         return context
-
-
-class SubjectMixin:
-    """For the user page and its panels: the user from the path, 404 if unknown."""
-
-    kwargs: dict[str, Any]
-
-    @cached_property
-    def subject(self) -> Any:
-        return get_object_or_404(get_user_model()._default_manager, pk=self.kwargs["user_id"])
 
 
 class ActivityView(AccessRecordMixin, ActivityBase):
@@ -225,28 +213,18 @@ class UserSummaryView(SubjectMixin, PanelView):
     fragment_template_name = "auditconsole/activity/partials/summary.html"
 
 
-class ObjectView(AccessRecordMixin, ConsoleAccessMixin, HtmxFragmentMixin, TemplateView):
+class ObjectView(AccessRecordMixin, ObjectMixin, ActivityPageView):
     """Every entry about one object, newest first, and what became of the object."""
 
     access_event = OBJECT
-    permission_required = VIEW_ACTIVITY
     template_name = "auditconsole/activity/object.html"
     fragment_template_name = "auditconsole/activity/partials/timeline.html"
-    extra_context = {"console_section": "activity"}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         request = self.request
         scope = scope_for(request.user)
-        content_type_id, object_id = self.kwargs["content_type_id"], self.kwargs["object_id"]
-        # A model the viewer may not see is answered like one that does not exist; a key
-        # longer than any the filters accept cannot be one (and is not worth a query).
-        if not scope.allows(content_type_id) or len(object_id) > OBJECT_ID_MAX_LENGTH:
-            raise Http404("No such object.")
-        try:
-            content_type = ContentType.objects.get_for_id(content_type_id)
-        except ContentType.DoesNotExist:
-            raise Http404("No such object.") from None
+        content_type, object_id = self.content_type, self.object_id
         entries = object_entries(
             scope.apply(LogEntry.objects.all(), content_type_id=content_type.pk),
             content_type,

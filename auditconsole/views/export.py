@@ -18,10 +18,8 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.generic import TemplateView
@@ -42,13 +40,14 @@ from auditconsole.export.subject import describe
 from auditconsole.links import source_path
 from auditconsole.permissions import EXPORT, VIEW_ACTIVITY, VIEW_LOGS
 from auditconsole.views.activity import SearchClassMixin
-from auditconsole.views.base import ConsoleAccessMixin, HtmxFragmentMixin
+from auditconsole.views.base import ConsoleAccessMixin
 from auditconsole.views.sources import (
     FilterFormMixin,
     MergedFilterFormMixin,
     MergedSourceMixin,
     SourceMixin,
 )
+from auditconsole.views.subjects import ActivityPageView, SubjectMixin
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
@@ -186,20 +185,16 @@ class MergedExportView(MergedSourceMixin, MergedFilterFormMixin, SourceExportVie
     """Several sources interleaved: ``logs/merged/export/?sources=app&sources=api``."""
 
 
-class UserExportsView(ConsoleAccessMixin, HtmxFragmentMixin, TemplateView):
+class UserExportsView(SubjectMixin, ActivityPageView):
     """The exports a user made, read back from the console's own log (user page panel)."""
 
-    permission_required = VIEW_ACTIVITY
     template_name = "auditconsole/export/user_exports.html"
     fragment_template_name = "auditconsole/export/partials/user_exports.html"
-    extra_context = {"console_section": "activity"}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        subject = get_object_or_404(get_user_model()._default_manager, pk=self.kwargs["user_id"])
+        exports = exports_of(self.subject.pk, self.request.user)
         context.update(
-            subject=subject,
-            history=exports_of(subject.pk, self.request.user),
-            audit_source_key=conf.EXPORT_AUDIT_SOURCE,
+            subject=self.subject, history=exports, audit_source_key=conf.EXPORT_AUDIT_SOURCE
         )
         return context

@@ -84,7 +84,7 @@ class ObjectViewersView(ObjectMixin, ActivityPageView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         # As on the object page: a model the viewer may not see is one that does not exist.
-        content_type, object_id = self.content_type, self.object_id
+        content_type, object_id = self.object_type, self.object_id
         viewers = viewers_of(content_type.pk, object_id, self.request.user)
         context.update(content_type=content_type, object_id=object_id, history=viewers)
         return context

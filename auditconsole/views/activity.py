@@ -224,7 +224,7 @@ class ObjectView(AccessRecordMixin, ObjectMixin, ActivityPageView):
         context = super().get_context_data(**kwargs)
         request = self.request
         scope = scope_for(request.user)
-        content_type, object_id = self.content_type, self.object_id
+        content_type, object_id = self.object_type, self.object_id
         entries = object_entries(
             scope.apply(LogEntry.objects.all(), content_type_id=content_type.pk),
             content_type,

@@ -48,8 +48,10 @@ class ObjectMixin:
     def object_id(self) -> str:
         return str(self.kwargs["object_id"])
 
+    # Not ``content_type``: TemplateResponseMixin sends that attribute as the response's
+    # Content-Type header.
     @cached_property
-    def content_type(self) -> ContentType:
+    def object_type(self) -> ContentType:
         """A model the viewer may not see is answered like one that does not exist; a key
         longer than any the filters accept cannot be one (and is not worth a query)."""
         content_type_id = self.kwargs["content_type_id"]

@@ -383,6 +383,11 @@ class Walk:
         status = response.status
         problems = [f"CSP: {v}" for v in violations(page)]
         problems += [f"request answered {failed}" for failed in self.failed_requests]
+        content_type = response.headers.get("content-type", "")
+        if not (content_type.startswith("text/html") or visit.path.endswith(".json")):
+            # A page sent as anything else shows its source (a view attribute named
+            # ``content_type`` once became the header).
+            problems.append(f"page sent as {content_type!r}")
         problems += [
             f"console: {error}"
             for error in page.console_errors[errors_before:]

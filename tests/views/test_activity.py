@@ -791,3 +791,15 @@ def test_get_table_class_is_the_table_the_page_renders(desk, rf) -> None:
     html = render_view(FlaggedActivityView, rf, desk["root"], ACTIVITY)
     assert 'class="activity-table flagged"' in html
     assert f'id="entry-{desk["acme_added"].pk}"' in html
+
+
+def test_object_pages_and_panels_are_sent_as_html(desk, client_for, make_user) -> None:
+    # The object's model is named ``object_type`` on the view: an attribute called
+    # ``content_type`` is what TemplateResponseMixin sends as the Content-Type header, and
+    # the page then showed its own source.
+    ct = content_type(Customer).pk
+    watcher = make_user("watcher", superuser=True)
+    for name in ("object", "object_viewers"):
+        response = client_for(watcher).get(reverse(f"auditconsole:{name}", args=[ct, desk["acme"].pk]))
+        assert response.status_code == 200, name
+        assert response["Content-Type"] == "text/html; charset=utf-8", name

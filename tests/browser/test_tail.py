@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.conftest import WATCH
 from tests.sources.helpers import app_line, append, config, write
 
 pytestmark = pytest.mark.browser
@@ -220,6 +221,47 @@ def test_filters_while_tailing_keep_the_position(login, superuser, tailing: Path
     )
     assert seqs(page)[-1] == 14
     assert page.console_errors == []
+
+
+def test_a_filter_change_waits_for_the_poll_in_flight(login, superuser, tailing: Path) -> None:
+    """A user typing while a poll is under way: the poll is neither aborted nor lost.
+
+    htmx reports an aborted request as an error (``htmx:afterRequest`` and
+    ``htmx:sendAbort`` in the console), so the filter change queues behind the poll,
+    then carries on from the position that poll brought back.
+    """
+    write(tailing, [app_line(i) for i in range(4)])
+    page = login(superuser)
+    page.add_init_script(WATCH)  # counts htmx requests in flight
+    failed: list[str] = []
+    page.on("requestfailed", lambda request: failed.append(f"{request.url} {request.failure}"))
+    held: list[Any] = []
+
+    def hold_the_first_poll(route: Any) -> None:
+        if not held and route.request.headers.get("hx-target") == "tail-lines":
+            held.append(route)  # in flight until released below
+        else:
+            route.continue_()
+
+    page.route(lambda url: "/audit/tail/" in url, hold_the_first_poll)
+    page.goto("/audit/tail/app/")
+    page.wait_for_function("() => window.__inflight === 1")  # the first poll, held
+    page.evaluate(
+        """document.addEventListener("htmx:confirm", (event) => {
+            if (event.detail.elt.id === "tail-filters") { window.__filterAsked = true; }
+        })"""
+    )
+    append(tailing, *[app_line(i) for i in range(4, 8)])
+    page.select_option("#id_level", "ERROR")
+    page.wait_for_function("() => window.__filterAsked === true")  # the change fired, mid-poll
+    assert page.console_errors == [] and failed == []
+    held[0].continue_()
+    page.wait_for_url(re.compile(r".*/audit/tail/app/\?level=ERROR$"))
+    assert seqs(page) == [2, 6]  # what the poll brought is in the new view, once
+    append(tailing, *[app_line(i) for i in range(8, 11)])
+    wait_for_seq(page, 10)
+    assert seqs(page) == [2, 6, 10]
+    assert page.console_errors == [] and failed == []
 
 
 def test_a_hidden_tab_does_not_poll(login, superuser, tailing: Path) -> None:

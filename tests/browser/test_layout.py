@@ -146,7 +146,10 @@ def test_on_a_phone_activity_results_come_first_and_filters_are_one_tap_away(
     page.wait_for_function("document.querySelectorAll('table.activity-table tbody tr').length === 1")
     settle(page)
     assert page.locator("#id_action").input_value() == "deletion"  # the form, swapped out of band
-    assert page.locator('#facets a[aria-current="true"]', has_text="Deletion").count() == 1
+    # The facets are a lazy panel of their own, loaded after the results: wait for them.
+    chosen = page.locator('#facets a[aria-current="true"]', has_text="Deletion")
+    chosen.wait_for(state="attached")
+    assert chosen.count() == 1
     assert form.is_visible(), "the disclosure stays open across the swap"
     toggle.click()
     assert not form.is_visible()

@@ -11,6 +11,7 @@ from django.core import checks
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 
+from auditconsole.activity.checks import check_search_index
 from auditconsole.conf import conf
 from auditconsole.export.checks import check_export_audit
 
@@ -73,6 +74,8 @@ def register() -> None:
     checks.register(check_settings)
     checks.register(check_log_sources)
     checks.register(check_export_audit)
+    # Reads the database: run by `migrate` and `check --database`, not by every command.
+    checks.register(check_search_index, checks.Tags.database)
 
 
 def check_dependencies(

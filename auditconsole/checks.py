@@ -14,6 +14,7 @@ from django.utils.module_loading import import_string
 
 from auditconsole.access.checks import check_access_log
 from auditconsole.access.events import EVENTS
+from auditconsole.activity.checks import check_search_index
 from auditconsole.conf import conf
 from auditconsole.export.checks import (
     check_export_audit,
@@ -92,6 +93,8 @@ def register() -> None:
     # Reading the log is not for every manage.py command: `check --deploy` runs it.
     checks.register(check_manifest_chain, deploy=True)
     checks.register(check_access_log)
+    # Reads the database: run by `migrate` and `check --database`, not by every command.
+    checks.register(check_search_index, checks.Tags.database)
 
 
 def check_dependencies(

@@ -6,6 +6,7 @@ applied in exactly one place and cannot be forgotten by a new query.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from collections.abc import Iterable
 from functools import cached_property
@@ -18,16 +19,20 @@ from django.forms.utils import ErrorDict
 from django.http import QueryDict
 from django.utils import timezone
 
+from auditconsole.activity import textsearch
+from auditconsole.activity.budget import query_budget
 from auditconsole.activity.filters import (
     CONTENT_TYPE,
     OBJECT_ID,
     PERIOD,
     PERIODS_BY_KEY,
+    QUERY,
     SINCE,
     UNTIL,
     ActivityFilterSet,
 )
 from auditconsole.activity.scoping import Scope, scope_for
+from auditconsole.activity.textsearch import COUNT_IDS_CAP, IDS_CAP, TextSearch
 
 
 class ActivitySearch:
@@ -76,11 +81,22 @@ class ActivitySearch:
     def is_filtered(self) -> bool:
         return any(value not in (None, "") for value in self.cleaned.values())
 
-    def queryset_without(self, names: Iterable[str] = ()) -> QuerySet[LogEntry]:
+    @cached_property
+    def text(self) -> TextSearch | None:
+        """The free-text needle ``q`` and how it is searched, or ``None`` without one."""
+        needle = self.cleaned.get(QUERY)
+        return TextSearch(needle, using=self.base.db) if needle else None
+
+    def queryset_without(
+        self, names: Iterable[str] = (), *, ids_cap: int = IDS_CAP
+    ) -> QuerySet[LogEntry]:
         """The scoped rows matching every filter except ``names`` (a facet's own).
 
         An invalid search matches nothing: showing rows filtered by only the valid half of
-        a request would answer a question nobody asked.
+        a request would answer a question nobody asked. The ``q`` filter is narrowed
+        through the search index (:mod:`auditconsole.activity.textsearch`) when it finds at
+        most ``ids_cap`` rows; a FilterSet that gives ``q`` another meaning than
+        ``icontains`` on the name and the change message must turn that off (``text``).
         """
         if not self.is_valid:
             return self.base.none()
@@ -93,6 +109,8 @@ class ActivitySearch:
             CONTENT_TYPE in skip or not self.cleaned.get(CONTENT_TYPE)
         ):
             queryset = self._object_id_by_index(queryset)
+        if self.text is not None and QUERY not in skip:
+            queryset = self.text.narrow(queryset, ids_cap=ids_cap)
         return queryset
 
     def _object_id_by_index(self, queryset: QuerySet[LogEntry]) -> QuerySet[LogEntry]:
@@ -112,6 +130,19 @@ class ActivitySearch:
     @cached_property
     def queryset(self) -> QuerySet[LogEntry]:
         return self.queryset_without(())
+
+    @cached_property
+    def counting_queryset(self) -> QuerySet[LogEntry]:
+        """The same rows, in the form that counts up to 10,001 of them fastest."""
+        return self.queryset_without((), ids_cap=COUNT_IDS_CAP)
+
+    def time_budget(self) -> contextlib.AbstractContextManager[None]:
+        """Around the page's queries: a needle too short for the index scans the table,
+        so its queries are stopped after a budget
+        (:class:`~auditconsole.activity.budget.QueryBudgetExceeded`)."""
+        if self.text is not None and self.text.short:
+            return query_budget(self.base.db, textsearch.SHORT_NEEDLE_BUDGET_SECONDS)
+        return contextlib.nullcontext()
 
     def window(self) -> tuple[datetime.datetime | None, datetime.datetime | None]:
         """The time range the filters ask for, ``(start, end)``, either end open."""

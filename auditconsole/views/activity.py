@@ -19,6 +19,8 @@ from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 
 from auditconsole.access.events import OBJECT, USER
+from auditconsole.activity import textsearch
+from auditconsole.activity.budget import QueryBudgetExceeded
 from auditconsole.activity.chart import build_chart
 from auditconsole.activity.counting import ResultCount, count_results
 from auditconsole.activity.facets import compute_facets
@@ -116,28 +118,44 @@ class ActivityView(AccessRecordMixin, ActivityBase):
         search = self.search
         page_form = PageForm(request.GET)
         sort = resolve_sort(request.GET.get(SORT))
-        page, count = ResultPage(rows=[]), None
+        page, count, timed_out = ResultPage(rows=[]), None, False
         if search.is_valid and page_form.is_valid():
-            page = paginate(
-                search.queryset.select_related("user", "content_type"),
-                sort,
-                page_form.cleaned_data,
-                conf.PAGE_SIZE,
-            )
-            count = self.count(search, page)
+            # A needle too short for the search index scans the table: each query stops
+            # after a budget, and the page says so rather than hang.
+            try:
+                with search.time_budget():
+                    page = paginate(
+                        search.queryset.select_related("user", "content_type"),
+                        sort,
+                        page_form.cleaned_data,
+                        conf.PAGE_SIZE,
+                    )
+                with search.time_budget():
+                    count = self.count(search, page)
+            except QueryBudgetExceeded:
+                timed_out = True
+                if page.rows:
+                    # The rows were found, their total was not: "more than" is true.
+                    count = ResultCount(len(page.rows), exact=False)
         path = context["page_path"]
+        table = activity_table(
+            RowPresenter(path, request.GET).rows(page.rows),
+            sort.alias,
+            # On a user's page every row is theirs.
+            exclude=("user",) if self.subject is not None else (),
+            table_class=self.get_table_class(),
+        )
+        if timed_out and not page.rows:
+            table.empty_text = "The search was stopped before it found an entry."
         context.update(
             page_form=page_form,
             sort=sort,
             page=page,
             count=count,
-            table=activity_table(
-                RowPresenter(path, request.GET).rows(page.rows),
-                sort.alias,
-                # On a user's page every row is theirs.
-                exclude=("user",) if self.subject is not None else (),
-                table_class=self.get_table_class(),
-            ),
+            timed_out=timed_out,
+            short_needle_budget=textsearch.SHORT_NEEDLE_BUDGET_SECONDS,
+            min_needle_length=textsearch.MIN_LENGTH,
+            table=table,
             next_url=url_with(path, request.GET, page.next_params) if page.has_next else None,
             previous_url=(
                 url_with(path, request.GET, page.previous_params) if page.has_previous else None
@@ -151,7 +169,7 @@ class ActivityView(AccessRecordMixin, ActivityBase):
         if page.is_first and not page.has_next:
             # The whole result is on screen: no need to ask the database.
             return ResultCount(len(page.rows), exact=True)
-        return count_results(search.queryset)
+        return count_results(search.counting_queryset)
 
 
 class UserActivityView(SubjectMixin, ActivityView):

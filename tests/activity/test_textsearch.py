@@ -1,0 +1,226 @@
+"""The free-text search through the index returns exactly what ``icontains`` returns.
+
+On SQLite the FTS5 trigram table finds ids that ``icontains`` rechecks; on PostgreSQL the
+planner reads the GIN trigram indexes (forced here: on a few rows it would read the table).
+Either way, for any rows and any needle (``%``, ``_``, quotes, backslashes, non-ASCII
+letters whose case the index folds and ``LIKE`` does not, emoji, whitespace), the rows
+are the same as plain ``icontains`` gives.
+"""
+
+from __future__ import annotations
+
+import datetime
+from urllib.parse import urlencode
+
+import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.db import connection
+from django.db.models import Q
+from django.http import QueryDict
+from hypothesis import given
+from hypothesis import strategies as st
+
+from auditconsole.activity import textindex, textsearch
+from auditconsole.activity.search import ActivitySearch
+from auditconsole.activity.textsearch import (
+    INDEX,
+    SCAN,
+    SHORT,
+    UNINDEXED,
+    TextSearch,
+    fts_phrase,
+)
+from project.demo.models import Customer
+from tests.activity.entries import NOW, content_type, log
+from tests.security.fuzzing import fuzz
+
+pytestmark = pytest.mark.django_db
+
+TRICKY = (
+    "aAbBcCxyzXYZ019"
+    "%_\\'\"`*-:^()[]"  # LIKE's and FTS5's syntax
+    "éÉàÀßẞİıKkΣσςЖжǅ"  # case that LIKE ignores (ASCII only) and the index folds
+    "😀👍🏽\u200d\u0301"  # emoji, a skin tone, a joiner, a combining accent
+    " \t\n\u00a0\u3000"  # whitespace the form strips at the ends
+)
+tricky_text = st.text(st.sampled_from(TRICKY), max_size=24)
+row_texts = st.lists(st.tuples(tricky_text, tricky_text), min_size=1, max_size=12)
+
+
+def write(user, texts: list[tuple[str, str]]) -> None:
+    """Replace every entry by these (through the triggers: deletes, then inserts)."""
+    LogEntry.objects.all().delete()
+    ct = content_type(Customer)
+    LogEntry.objects.bulk_create(
+        LogEntry(
+            user=user,
+            content_type=ct,
+            object_id=str(i),
+            object_repr=name,
+            change_message=message,
+            action_flag=CHANGE,
+            action_time=NOW - datetime.timedelta(minutes=i),
+        )
+        for i, (name, message) in enumerate(texts)
+    )
+
+
+def plain(needle: str):
+    matches = Q(object_repr__icontains=needle) | Q(change_message__icontains=needle)
+    return LogEntry.objects.filter(matches)
+
+
+def icontains(needle: str) -> set[int]:
+    return ids(plain(needle))
+
+
+def newest_first(queryset) -> list[int]:
+    return list(queryset.order_by("-action_time", "-pk").values_list("pk", flat=True)[:51])
+
+
+def ids(queryset) -> set[int]:
+    return set(queryset.values_list("pk", flat=True))
+
+
+def force_indexes() -> None:
+    """PostgreSQL: read the GIN indexes even for a handful of rows, rather than the table
+    or the time index (for the rest of this test's transaction)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_indexscan = off")
+
+
+@fuzz(60)
+@given(texts=row_texts, data=st.data())
+def test_indexed_search_equals_icontains(superuser, texts, data) -> None:
+    write(superuser, texts)
+    force_indexes()
+    # Needles from the rows themselves (so they match, in any case), or anything at all.
+    name, message = data.draw(st.sampled_from(texts))
+    source = name + message
+    start = data.draw(st.integers(0, len(source)))
+    end = data.draw(st.integers(start, len(source)))
+    needle = data.draw(
+        st.sampled_from([source[start:end], source[start:end].swapcase(), source[start:end].upper()])
+        | tricky_text
+    )
+    found = ActivitySearch(QueryDict(urlencode({"q": needle})), superuser)
+    assert found.is_valid
+    cleaned = found.cleaned.get("q")
+    if not cleaned:
+        return  # blank after the form strips it: no search at all
+    expected = icontains(cleaned)
+    assert ids(found.queryset) == expected
+    assert ids(found.counting_queryset) == expected
+    # Newest first, as the page reads them: the same rows in the same order.
+    assert newest_first(found.queryset) == newest_first(plain(cleaned))
+    if len(cleaned) >= textsearch.MIN_LENGTH:
+        # The index was used: these rows did not come from a scan.
+        assert found.text.method == INDEX
+    else:
+        assert found.text.method == SHORT
+
+
+def test_the_index_is_used(superuser) -> None:
+    """The page's query reads the index (the SQLite ids, the PostgreSQL GIN indexes)."""
+    write(superuser, [("Acme Ltd", "Renamed"), ("Globex", "changed Status")])
+    force_indexes()
+    found = ActivitySearch(QueryDict("q=status"), superuser)
+    page = found.queryset.order_by("-action_time", "-pk")[:51]
+    sql, params = page.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = " | ".join(row[-1] for row in cursor.fetchall())
+            assert textindex.FTS_TABLE in plan, plan
+            assert "INTEGER PRIMARY KEY" in plan, plan
+        else:
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = " | ".join(row[0] for row in cursor.fetchall())
+            assert "auditconsole_le_message_trgm" in plan, plan
+            assert "auditconsole_le_repr_trgm" in plan, plan
+    assert [entry.object_repr for entry in page] == ["Globex"]
+
+
+def test_fts_phrase_quotes_the_needle() -> None:
+    assert fts_phrase("acme") == '"acme"'
+    assert fts_phrase('say "hi"') == '"say ""hi"""'
+    assert fts_phrase("a OR b* -c NEAR(d)") == '"a OR b* -c NEAR(d)"'
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the probe is SQLite's")
+def test_the_probe_picks_ids_or_scan(superuser, monkeypatch) -> None:
+    write(superuser, [(f"Acme {i}", "") for i in range(5)] + [("Globex", "")])
+    rare = TextSearch("globex", using="default")
+    assert (rare.matches, rare.method) == (1, INDEX)
+    common = TextSearch("acme", using="default")
+    assert common.matches == 5
+    monkeypatch.setattr(textsearch, "IDS_CAP", 3)
+    assert common.method == SCAN
+    everything = LogEntry.objects.all()
+    # Rows for a page: a newest-first scan; the capped count: still ids, up to its own cap.
+    assert "MATCH" not in str(common.narrow(everything, ids_cap=3).query)
+    assert "MATCH" in str(common.narrow(everything, ids_cap=5).query)
+    found = ActivitySearch(QueryDict("q=acme"), superuser)
+    assert "MATCH" not in str(found.queryset_without((), ids_cap=3).query)
+    assert "MATCH" in str(found.counting_queryset.query)
+    assert ids(found.queryset_without((), ids_cap=3)) == ids(found.counting_queryset)
+    assert ids(found.counting_queryset) == icontains("acme")
+
+
+def test_short_needles_scan(superuser) -> None:
+    write(superuser, [("Acme", "ok")])
+    short = TextSearch("ok", using="default")
+    assert (short.short, short.method, short.matches) == (True, SHORT, None)
+    assert short.narrow(LogEntry.objects.all()).query.where == LogEntry.objects.all().query.where
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS table is SQLite's")
+def test_without_its_triggers_the_index_is_not_used(superuser) -> None:
+    write(superuser, [("Acme", "")])
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP TRIGGER "{textindex.TRIGGERS[0]}"')
+    # Rows written now are not in the index: using it would miss them.
+    log(superuser, Customer, 2, name="Acme two")
+    found = ActivitySearch(QueryDict("q=acme"), superuser)
+    assert found.text.method == UNINDEXED
+    assert ids(found.queryset) == icontains("acme")
+    assert len(ids(found.queryset)) == 2
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS table is SQLite's")
+def test_an_unreadable_index_is_not_used(superuser) -> None:
+    """A table of the index's name that MATCH cannot read (a SQLite without FTS5 opening
+    a database made with it fails the same way): the search scans."""
+    write(superuser, [("Acme", "")])
+    with connection.cursor() as cursor:
+        for name in textindex.TRIGGERS:
+            cursor.execute(f'DROP TRIGGER "{name}"')
+        cursor.execute(f'DROP TABLE "{textindex.FTS_TABLE}"')
+        cursor.execute(f'CREATE TABLE "{textindex.FTS_TABLE}" (x)')
+        cursor.execute(f"INSERT INTO \"{textindex.FTS_TABLE}\" VALUES ('Acme')")
+        for name in textindex.TRIGGERS:
+            cursor.execute(
+                f'CREATE TRIGGER "{name}" AFTER INSERT ON django_admin_log BEGIN SELECT 1; END'
+            )
+    found = TextSearch("acme", using="default")
+    assert (found.matches, found.method) == (None, UNINDEXED)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the triggers are SQLite's")
+def test_the_triggers_follow_inserts_updates_and_deletes(superuser) -> None:
+    entry = log(superuser, Customer, 1, name="Acme Ltd", message="created")
+    assert ids(ActivitySearch(QueryDict("q=acme"), superuser).queryset) == {entry.pk}
+    entry.object_repr = "Globex"
+    entry.save()
+    assert ids(ActivitySearch(QueryDict("q=acme"), superuser).queryset) == set()
+    assert ids(ActivitySearch(QueryDict("q=globex"), superuser).queryset) == {entry.pk}
+    LogEntry.objects.filter(pk=entry.pk).update(change_message="Renamed to Initech")
+    assert ids(ActivitySearch(QueryDict("q=initech"), superuser).queryset) == {entry.pk}
+    entry.delete()
+    assert TextSearch("globex", using="default").matches == 0
+    # The index holds exactly the table (FTS5's own consistency check).
+    with connection.cursor() as cursor:
+        fts = textindex.FTS_TABLE
+        cursor.execute(f"INSERT INTO {fts} ({fts}, rank) VALUES ('integrity-check', 1)")

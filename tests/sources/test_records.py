@@ -7,7 +7,15 @@ from auditconsole.sources.records import MISSING, Record, RecordRef, display_val
 
 
 def record(**kwargs) -> Record:
-    defaults = dict(time=None, level="", levelno=0, logger="", message="", fields={}, raw="")
+    defaults = {
+        "time": None,
+        "level": "",
+        "levelno": 0,
+        "logger": "",
+        "message": "",
+        "fields": {},
+        "raw": "",
+    }
     defaults.update(kwargs)
     return Record(**defaults)
 

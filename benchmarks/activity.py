@@ -106,7 +106,11 @@ CHANGE_MESSAGES = (
 )
 
 
-def generate_sqlite(rows: int, users: list, content_types: list) -> None:
+def generate_sqlite(
+    rows: int, users: list, content_types: list, hot_share: float | None = None
+) -> None:
+    """``hot_share``: the first content type gets that share of the rows and the others the
+    rest evenly (``benchmarks/objects.py``); by default a gentle skew across all of them."""
     from django.db import connection, transaction
 
     rng = random.Random(42)
@@ -115,6 +119,9 @@ def generate_sqlite(rows: int, users: list, content_types: list) -> None:
     weights = [1 / (i + 1) for i in range(len(user_ids))]
     ct_ids = [ct.pk for ct in content_types]
     ct_weights = [1 / (i + 1) ** 0.5 for i in range(len(ct_ids))]
+    if hot_share is not None:
+        rest = (1 - hot_share) / (len(ct_ids) - 1)
+        ct_weights = [hot_share] + [rest] * (len(ct_ids) - 1)
     start = time.time() - DAYS * 86400
     step = DAYS * 86400 / rows
     sql = (
@@ -149,13 +156,22 @@ def generate_sqlite(rows: int, users: list, content_types: list) -> None:
     print(file=sys.stderr)
 
 
-def generate_postgres(rows: int, users: list, content_types: list) -> None:
+def generate_postgres(
+    rows: int, users: list, content_types: list, hot_share: float | None = None
+) -> None:
+    """``hot_share`` as for :func:`generate_sqlite`."""
     from django.db import connection
 
     user_ids = [u.pk for u in users]
     ct_ids = [ct.pk for ct in content_types]
+    # Skewed picks from arrays: a few heavy users and models, like the SQLite generator.
+    ct_pick = "(%(cts)s::int[])[1 + floor(power(random(), 1.5) * %(ncts)s)::int]"
+    if hot_share is not None:
+        ct_pick = (
+            "CASE WHEN random() < %(hot_share)s THEN (%(cts)s::int[])[1] "
+            "ELSE (%(cts)s::int[])[2 + floor(random() * (%(ncts)s - 1))::int] END"
+        )
     with connection.cursor() as cursor:
-        # Skewed picks from arrays: a few heavy users and models, like the SQLite generator.
         cursor.execute(
             """
             INSERT INTO django_admin_log
@@ -164,7 +180,7 @@ def generate_postgres(rows: int, users: list, content_types: list) -> None:
             SELECT now() - make_interval(days => %(days)s)
                        + (g * %(step)s + random() * %(step)s) * interval '1 second',
                    (%(users)s::int[])[1 + floor(power(random(), 2) * %(nusers)s)::int],
-                   (%(cts)s::int[])[1 + floor(power(random(), 1.5) * %(ncts)s)::int],
+                   {ct_pick},
                    o::text,
                    'Object ' || o,
                    CASE WHEN r < 0.2 THEN 1 WHEN r < 0.9 THEN 2 ELSE 3 END,
@@ -172,7 +188,7 @@ def generate_postgres(rows: int, users: list, content_types: list) -> None:
             FROM generate_series(0, %(rows)s - 1) AS g,
                  LATERAL (SELECT random() AS r, 1 + floor(random() * 19999)::int AS o
                           WHERE g >= 0) AS pick
-            """,
+            """.replace("{ct_pick}", ct_pick),
             {
                 "days": DAYS,
                 "step": DAYS * 86400 / rows,
@@ -180,6 +196,7 @@ def generate_postgres(rows: int, users: list, content_types: list) -> None:
                 "nusers": len(user_ids),
                 "cts": ct_ids,
                 "ncts": len(ct_ids),
+                "hot_share": hot_share,
                 "messages": list(CHANGE_MESSAGES),
                 "nmessages": len(CHANGE_MESSAGES),
                 "rows": rows,

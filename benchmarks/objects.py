@@ -21,92 +21,18 @@ Not part of the test suite: timings belong in notes and docs, not in assertions.
 from __future__ import annotations
 
 import argparse
-import datetime
-import random
 import sys
 import time
 
-from benchmarks.activity import BATCH, CHANGE_MESSAGES, DAYS, configure, measure, setup_models
+from benchmarks.activity import (
+    configure,
+    generate_postgres,
+    generate_sqlite,
+    measure,
+    setup_models,
+)
 
 TARGET_MS = 20
-OBJECTS_PER_MODEL = 20_000
-
-
-def generate_sqlite(rows: int, hot_share: float, users: list, content_types: list) -> None:
-    from django.db import connection, transaction
-
-    rng = random.Random(7)
-    user_ids = [u.pk for u in users]
-    hot, others = content_types[0].pk, [ct.pk for ct in content_types[1:]]
-    start = time.time() - DAYS * 86400
-    step = DAYS * 86400 / rows
-    sql = (
-        "INSERT INTO django_admin_log (action_time, user_id, content_type_id, object_id, "
-        "object_repr, action_flag, change_message) VALUES (%s, %s, %s, %s, %s, %s, %s)"
-    )
-    done = 0
-    while done < rows:
-        batch = []
-        for i in range(done, min(rows, done + BATCH)):
-            moment = datetime.datetime.fromtimestamp(
-                start + i * step + rng.random() * step, datetime.UTC
-            )
-            object_id = str(rng.randrange(1, OBJECTS_PER_MODEL))
-            batch.append(
-                (
-                    moment.strftime("%Y-%m-%d %H:%M:%S.%f"),
-                    rng.choice(user_ids),
-                    hot if rng.random() < hot_share else rng.choice(others),
-                    object_id,
-                    f"Object {object_id}",
-                    rng.choices((1, 2, 3), (2, 7, 1))[0],
-                    rng.choice(CHANGE_MESSAGES),
-                )
-            )
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(sql, batch)
-        done += len(batch)
-        print(f"  {done:,} rows", file=sys.stderr, end="\r", flush=True)
-    print(file=sys.stderr)
-
-
-def generate_postgres(rows: int, hot_share: float, users: list, content_types: list) -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            INSERT INTO django_admin_log
-                (action_time, user_id, content_type_id, object_id, object_repr, action_flag,
-                 change_message)
-            SELECT now() - make_interval(days => %(days)s)
-                       + (g * %(step)s + random() * %(step)s) * interval '1 second',
-                   (%(users)s::int[])[1 + floor(random() * %(nusers)s)::int],
-                   CASE WHEN random() < %(hot_share)s THEN %(hot)s
-                        ELSE (%(others)s::int[])[1 + floor(random() * %(nothers)s)::int] END,
-                   o::text,
-                   'Object ' || o,
-                   CASE WHEN r < 0.2 THEN 1 WHEN r < 0.9 THEN 2 ELSE 3 END,
-                   (%(messages)s::text[])[1 + floor(random() * %(nmessages)s)::int]
-            FROM generate_series(0, %(rows)s - 1) AS g,
-                 LATERAL (SELECT random() AS r, 1 + floor(random() * %(objects)s)::int AS o
-                          WHERE g >= 0) AS pick
-            """,
-            {
-                "days": DAYS,
-                "step": DAYS * 86400 / rows,
-                "users": [u.pk for u in users],
-                "nusers": len(users),
-                "hot_share": hot_share,
-                "hot": content_types[0].pk,
-                "others": [ct.pk for ct in content_types[1:]],
-                "nothers": len(content_types) - 1,
-                "messages": list(CHANGE_MESSAGES),
-                "nmessages": len(CHANGE_MESSAGES),
-                "rows": rows,
-                "objects": OBJECTS_PER_MODEL - 1,
-            },
-        )
 
 
 def ensure_rows(rows: int, hot_share: float, ctx: dict) -> None:
@@ -116,7 +42,7 @@ def ensure_rows(rows: int, hot_share: float, ctx: dict) -> None:
     LogEntry.objects.all().delete()
     began = time.perf_counter()
     generate = generate_postgres if connection.vendor == "postgresql" else generate_sqlite
-    generate(rows, hot_share, ctx["users"], ctx["hot_first"])
+    generate(rows, ctx["users"], ctx["hot_first"], hot_share=hot_share)
     print(f"Generated {rows:,} rows in {time.perf_counter() - began:.1f} s.", file=sys.stderr)
 
 

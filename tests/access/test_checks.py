@@ -11,6 +11,7 @@ from auditconsole.access.checks import check_access_log
 from auditconsole.access.events import EVENTS
 from auditconsole.access.record import LOGGER_NAME
 from auditconsole.conf import conf
+from tests.export.helpers import restored_logger
 
 
 def ids(messages) -> list[str]:
@@ -19,12 +20,8 @@ def ids(messages) -> list[str]:
 
 @pytest.fixture
 def access_logger():
-    logger = logging.getLogger(LOGGER_NAME)
-    saved = (logger.level, logger.propagate, list(logger.handlers))
-    yield logger
-    logger.setLevel(saved[0])
-    logger.propagate = saved[1]
-    logger.handlers[:] = saved[2]
+    with restored_logger(LOGGER_NAME) as logger:
+        yield logger
 
 
 def test_defaults_record_everything(settings):

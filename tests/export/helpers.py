@@ -47,15 +47,22 @@ def audit_log(tmp_path: Path, settings: Any) -> Iterator[Path]:
     handler.close()
 
 
-@pytest.fixture
-def exports_logger() -> Iterator[logging.Logger]:
-    """The ``auditconsole.exports`` logger, its level, propagation and handlers restored after."""
-    logger = logging.getLogger(LOGGER_NAME)
+@contextlib.contextmanager
+def restored_logger(name: str) -> Iterator[logging.Logger]:
+    """The logger ``name``, its level, propagation and handlers restored after."""
+    logger = logging.getLogger(name)
     saved = (logger.level, logger.propagate, list(logger.handlers))
     yield logger
     logger.setLevel(saved[0])
     logger.propagate = saved[1]
     logger.handlers[:] = saved[2]
+
+
+@pytest.fixture
+def exports_logger() -> Iterator[logging.Logger]:
+    """The ``auditconsole.exports`` logger, its level, propagation and handlers restored after."""
+    with restored_logger(LOGGER_NAME) as logger:
+        yield logger
 
 
 class FailingHandler(logging.Handler):

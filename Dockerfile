@@ -1,16 +1,17 @@
 # syntax=docker/dockerfile:1
 # The standalone console: the auditconsole wheel plus the project/ settings, served by
-# gunicorn with static files from whitenoise, as a non-root user.
+# gunicorn with static files from whitenoise, as a non-root user, on the newest supported
+# Django (6.1, which needs Python 3.12+).
 # tests/test_packaging.py performs these same steps without a Docker engine.
 
-FROM python:3.11-slim AS build
+FROM python:3.13-slim AS build
 WORKDIR /src
 RUN pip install --no-cache-dir build==1.*
 COPY pyproject.toml README.md ./
 COPY auditconsole ./auditconsole
 RUN python -m build --wheel --outdir /dist
 
-FROM python:3.11-slim AS runtime
+FROM python:3.13-slim AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     DJANGO_SETTINGS_MODULE=project.settings \
@@ -21,7 +22,9 @@ RUN groupadd --system --gid 10001 auditconsole \
  && useradd --system --uid 10001 --gid auditconsole --home-dir /app --shell /usr/sbin/nologin auditconsole
 WORKDIR /app
 COPY --from=build /dist/*.whl /tmp/wheels/
-RUN pip install --no-cache-dir "$(ls /tmp/wheels/*.whl)[server]" && rm -rf /tmp/wheels
+COPY constraints/django-6.1.txt /tmp/wheels/
+RUN pip install --no-cache-dir -c /tmp/wheels/django-6.1.txt "$(ls /tmp/wheels/*.whl)[server]" \
+ && rm -rf /tmp/wheels
 COPY manage.py ./
 COPY project ./project
 COPY templates ./templates

@@ -162,7 +162,8 @@ def _json_list(change_message: object) -> list[Any] | None:
         return None
     try:
         # Text starting with "[" that parses at all parses to a list.
-        return orjson.loads(change_message)
+        parsed: list[Any] = orjson.loads(change_message)
+        return parsed
     except orjson.JSONDecodeError:
         return None
 
@@ -171,7 +172,8 @@ def _extra(change_message: object) -> dict[str, Any] | None:
     """The ``{"auditconsole": {...}}`` element's mapping, if the message has a valid one."""
     for element in _json_list(change_message) or ():
         if isinstance(element, dict) and isinstance(element.get(EXTRA_KEY), dict):
-            return element[EXTRA_KEY]
+            extra: dict[str, Any] = element[EXTRA_KEY]
+            return extra
     return None
 
 
@@ -213,7 +215,8 @@ def change_summary(entry: LogEntry) -> str:
     try:
         return entry.get_change_message()
     except (TypeError, KeyError, AttributeError, ValueError, IndexError):
-        return entry.change_message
+        message: str = entry.change_message  # an untyped field in django-stubs 5.2
+        return message
 
 
 @dataclass(frozen=True)

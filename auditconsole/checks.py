@@ -183,7 +183,7 @@ def check_settings(
                 id="auditconsole.E038",
             )
         )
-    keys = conf.REDACT_KEYS
+    keys: object = conf.REDACT_KEYS
     if not (
         isinstance(keys, list | tuple | set | frozenset)
         and all(isinstance(key, str) and key for key in keys)
@@ -228,7 +228,7 @@ def _is_number(value: object, types: type | tuple[type, ...]) -> bool:
 def check_log_sources(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[checks.CheckMessage]:
-    sources = conf.LOG_SOURCES
+    sources: object = conf.LOG_SOURCES
     if not isinstance(sources, dict):
         return [
             checks.Error(

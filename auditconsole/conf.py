@@ -14,10 +14,14 @@ enforces; the rest of the app relies on them and uses the values as they are.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
-from django.utils.functional import Promise
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
+_T = TypeVar("_T")
 
 DEFAULT_REDACT_KEYS: tuple[str, ...] = (
     "password",
@@ -34,8 +38,10 @@ DEFAULT_REDACT_KEYS: tuple[str, ...] = (
 
 
 class Settings:
-    def _get(self, name: str, default: Any) -> Any:
-        return getattr(settings, f"AUDITCONSOLE_{name}", default)
+    def _get(self, name: str, default: _T) -> _T:
+        # Typed as the default, which is what the checks make it (see above), not converted.
+        value: _T = getattr(settings, f"AUDITCONSOLE_{name}", default)
+        return value
 
     @property
     def LOG_SOURCES(self) -> dict[str, dict[str, Any]]:
@@ -44,7 +50,7 @@ class Settings:
     @property
     def REDACT_KEYS(self) -> tuple[str, ...]:
         """Key names (case-insensitive substrings) whose values are masked everywhere."""
-        keys = self._get("REDACT_KEYS", DEFAULT_REDACT_KEYS)
+        keys: Any = self._get("REDACT_KEYS", DEFAULT_REDACT_KEYS)
         # A list or set is frozen, not converted: the same keys, as the tuple this property
         # promises, which no caller can use to mutate the setting. Anything else, a bare
         # string included, comes back as configured for auditconsole.E006 to report.
@@ -115,7 +121,7 @@ class Settings:
         return self._get("TAIL_MAX_DOM_LINES", 2000)
 
     @property
-    def LOGOUT_URL(self) -> str | Promise:
+    def LOGOUT_URL(self) -> str | _StrPromise:
         """URL name or path of the host project's logout view (it must accept POST)."""
         return self._get("LOGOUT_URL", "logout")
 

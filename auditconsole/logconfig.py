@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
+from io import TextIOWrapper
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Any
@@ -73,8 +74,11 @@ class SharedRotatingFileHandler(RotatingFileHandler):
     """
 
     _file_id: tuple[int, int] | None = None
+    # None after close() and until a failed reopen is retried, as in FileHandler itself;
+    # the stubs bundled with mypy 1.19 leave None out.
+    stream: TextIOWrapper | None  # type: ignore[assignment]
 
-    def _open(self) -> Any:
+    def _open(self) -> TextIOWrapper:
         # Every open (at start, delayed, after a rollover, after a reopen) notes which file
         # it got, as (device, inode): a rename by another process keeps the inode.
         stream = super()._open()
@@ -95,8 +99,16 @@ class SharedRotatingFileHandler(RotatingFileHandler):
         self.stream.close()
         # Cleared first: if the open fails, the next record retries instead of writing
         # to a closed file.
-        self.stream = None  # type: ignore[assignment]
+        self.stream = None
         self.stream = self._open()
+
+    def shouldRollover(self, record: logging.LogRecord) -> int:
+        # The size is the file's, not what this process wrote: Python 3.13 stopped seeking to
+        # the end before measuring (gh-116263), so without this a file shared by several
+        # workers would grow past maxBytes, each one counting only its own lines.
+        if self.stream is not None:
+            self.stream.seek(0, os.SEEK_END)
+        return super().shouldRollover(record)
 
     def emit(self, record: logging.LogRecord) -> None:
         try:

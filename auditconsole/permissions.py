@@ -7,10 +7,8 @@ admin like any other permission. A superuser holds them all implicitly.
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from collections.abc import Iterable
+from typing import Protocol
 
 APP_LABEL = "auditconsole"
 
@@ -35,10 +33,28 @@ PERMISSIONS: tuple[tuple[str, str], ...] = (
 ALL_PERMISSIONS: tuple[str, ...] = (VIEW_ACTIVITY, VIEW_LOGS, EXPORT)
 
 
-def is_console_user(user: AbstractBaseUser | AnonymousUser | Any) -> bool:
+class ConsoleUser(Protocol):
+    """What the console asks of a user: ``AnonymousUser``, or a user model with
+    ``PermissionsMixin`` and an ``is_staff`` flag (``AbstractUser`` has both)."""
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    @property
+    def is_active(self) -> bool: ...
+
+    @property
+    def is_staff(self) -> bool: ...
+
+    def has_perm(self, perm: str) -> bool: ...
+
+    def has_perms(self, perm_list: Iterable[str]) -> bool: ...
+
+
+def is_console_user(user: ConsoleUser) -> bool:
     """Active staff only: the console is never for customers, whatever they were granted."""
     return bool(user.is_authenticated and user.is_active and user.is_staff)
 
 
-def has_console_perms(user: AbstractBaseUser | AnonymousUser | Any, *perms: str) -> bool:
+def has_console_perms(user: ConsoleUser, *perms: str) -> bool:
     return is_console_user(user) and user.has_perms(perms)

@@ -118,7 +118,8 @@ def _lowered(keys: Iterable[str] | None) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=16)
-def _normalise(keys: tuple[str, ...]) -> tuple[str, ...]:
+def _normalise(keys: tuple[object, ...]) -> tuple[str, ...]:
+    # Objects: the setting may hold anything until auditconsole.E006 is fixed.
     return tuple(_fold(key) for key in keys if isinstance(key, str) and key)
 
 

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONE, SELF
+import django
 from django.core.exceptions import ImproperlyConfigured
 
 from auditconsole import logconfig
@@ -71,7 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # The Content-Security-Policy middleware is added with the policy, below.
 ]
 
 ROOT_URLCONF = "project.urls"
@@ -155,20 +155,26 @@ X_FRAME_OPTIONS = "DENY"
 
 # A strict Content-Security-Policy: no inline script or style, no eval. htmx is configured
 # (see the htmx-config meta tag in auditconsole/base.html) to need neither.
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF],
-        "style-src": [SELF],
-        "img-src": [SELF, "data:"],
-        "font-src": [SELF],
-        "connect-src": [SELF],
-        "object-src": [NONE],
-        "base-uri": [NONE],
-        "frame-ancestors": [NONE],
-        "form-action": [SELF],
-    }
+_SELF, _NONE = "'self'", "'none'"
+CSP_DIRECTIVES: dict[str, list[str]] = {
+    "default-src": [_SELF],
+    "script-src": [_SELF],
+    "style-src": [_SELF],
+    "img-src": [_SELF, "data:"],
+    "font-src": [_SELF],
+    "connect-src": [_SELF],
+    "object-src": [_NONE],
+    "base-uri": [_NONE],
+    "frame-ancestors": [_NONE],
+    "form-action": [_SELF],
 }
+if django.VERSION >= (6, 0):
+    # Django's own CSP support, new in 6.0; django-csp before it (docs/security.md).
+    MIDDLEWARE.append("django.middleware.csp.ContentSecurityPolicyMiddleware")
+    SECURE_CSP = CSP_DIRECTIVES
+else:
+    MIDDLEWARE.append("csp.middleware.CSPMiddleware")
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": CSP_DIRECTIVES}
 
 # --- Logs. Everything the console reads sits under one directory. ---
 LOG_DIR = Path(os.environ.get("AUDITCONSOLE_LOG_DIR", VAR_DIR / "log"))

@@ -2,6 +2,7 @@
 
     python -m tests.services ensure              # apt-get install postgresql chromium if missing (root only)
     python -m tests.services postgres -- CMD...  # run CMD with DATABASE_URL pointing at a throwaway server
+    python -m tests.services python 3.12         # print the newest Python >= 3.12 that runs, if any
 
 A missing service is announced loudly. Outside CI the PostgreSQL pass is then skipped; when
 ``CI=true`` it is a failure, because a green run that silently skipped the real database
@@ -13,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -72,6 +74,45 @@ def ensure() -> int:
     return 0
 
 
+def _python_candidates(minimum: tuple[int, int]) -> list[tuple[tuple[int, int], str]]:
+    """``python3.N`` on PATH and the interpreters pyenv installed, newest first, as their
+    names tell. pyenv's shims are on PATH too, but fail unless their version is the
+    selected one: its own copies are what is left then."""
+    named = []  # (the part that names the version, path)
+    for directory in os.environ.get("PATH", "").split(os.pathsep):
+        for path in glob.glob(os.path.join(directory or ".", "python3.*")):
+            named.append((os.path.basename(path), path))
+    pyenv_root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+    for path in glob.glob(os.path.join(pyenv_root, "versions", "3.*", "bin", "python3")):
+        named.append(("python" + Path(path).parent.parent.name, path))
+    candidates = []
+    for name, path in named:
+        match = re.fullmatch(r"python3\.(\d+)(\.\d+)?", name)
+        version = (3, int(match.group(1))) if match else None
+        if version and version >= minimum and os.access(path, os.X_OK):
+            candidates.append((version, path))
+    return sorted(candidates, key=lambda item: item[0], reverse=True)
+
+
+def _runs(python: str) -> bool:
+    """Whether ``python`` starts and can make a virtualenv."""
+    try:
+        result = subprocess.run(
+            [python, "-c", "import venv"], capture_output=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return result.returncode == 0
+
+
+def newest_python(minimum: tuple[int, int]) -> str | None:
+    """The newest interpreter at least ``minimum`` that runs (Django 6.x needs 3.12), or None."""
+    for _, path in _python_candidates(minimum):
+        if _runs(path):
+            return path
+    return None
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -98,7 +139,7 @@ def postgres_server() -> Iterator[str]:
         shutil.chown(root, "postgres")
         shutil.chown(sockets, "postgres")
     port = free_port()
-    run = dict(check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    run = {"check": True, "stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE}
     try:
         subprocess.run(
             _as_server_user(
@@ -174,6 +215,13 @@ def main(argv: list[str]) -> int:
         return ensure()
     if argv[:1] == ["postgres"] and "--" in argv:
         return run_with_postgres(argv[argv.index("--") + 1 :])
+    if argv[:1] == ["python"] and len(argv) == 2:
+        major, _, minor = argv[1].partition(".")
+        python = newest_python((int(major), int(minor or 0)))
+        if python is None:
+            return 1
+        print(python)
+        return 0
     print(__doc__, file=sys.stderr)
     return 2
 

@@ -3,6 +3,9 @@
 Build the wheel, install it into a clean virtualenv, collectstatic, ``check --deploy`` with
 production variables, migrate, start gunicorn on a loopback port and fetch pages, exactly
 as the Dockerfile's stages do.
+
+The clean virtualenv gets the Django the suite runs on, pinned by ``constraints/`` as the
+Makefile pins it: ``make test`` runs this once on Django 5.2 and once on 6.1.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
+import django
 import pytest
 
 from tests.services import free_port
@@ -48,6 +52,14 @@ def test_dockerfile_shape() -> None:
     assert "migrate --noinput" in dockerfile and "collectstatic" in dockerfile
 
 
+def test_dockerfile_runs_the_newest_django() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    bases = re.findall(r"^FROM python:3\.(\d+)-slim", dockerfile, re.M)
+    assert len(bases) == 2 and all(int(minor) >= 12 for minor in bases), "Django 6 needs 3.12+"
+    assert "-c /tmp/wheels/django-6.1.txt" in dockerfile
+    assert (ROOT / "constraints" / "django-6.1.txt").read_text().count("Django>=6.1,<6.2") == 1
+
+
 def test_wheel_installs_and_serves_like_the_image(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)])
@@ -58,12 +70,17 @@ def test_wheel_installs_and_serves_like_the_image(tmp_path: Path) -> None:
     assert {t for t in top_level if not t.endswith(".dist-info")} == {"auditconsole"}
     assert "auditconsole/templates/auditconsole/base.html" in names
     assert "auditconsole/static/auditconsole/console.css" in names
+    assert "auditconsole/py.typed" in names, "type checkers read the package's hints (PEP 561)"
     assert not any(n.startswith(("project/", "tests/")) for n in names)
 
     venv = tmp_path / "venv"
     run([sys.executable, "-m", "venv", str(venv)])
     python = str(venv / "bin" / "python")
-    run([python, "-m", "pip", "install", "-q", f"{wheel}[server]"])
+    series = f"{django.VERSION[0]}.{django.VERSION[1]}"
+    constraints = ROOT / "constraints" / f"django-{series}.txt"
+    run([python, "-m", "pip", "install", "-q", "-c", str(constraints), f"{wheel}[server]"])
+    installed = run([python, "-c", "import django; print(django.get_version())"]).stdout
+    assert installed.startswith(f"{series}."), installed
 
     app = tmp_path / "app"
     app.mkdir()

@@ -197,7 +197,7 @@ def nice_ceiling(value: int) -> int:
     """The smallest 1, 2 or 5 times a power of ten that is >= ``value`` (at least 1)."""
     if value <= 1:
         return 1
-    power = 10 ** math.floor(math.log10(value))
+    power: int = 10 ** math.floor(math.log10(value))  # value > 1: a whole power
     for step in (1, 2, 5):
         if step * power >= value:
             return step * power
@@ -219,7 +219,7 @@ class ChartBuilder:
         default_window = start is None
         # Nothing can have happened after now: a future "until" would only draw empty bars.
         end = min(until, self.search.now) if until else self.search.now
-        if default_window:
+        if start is None:  # the default window
             if until is None:
                 latest = (
                     self.search.queryset.order_by("-action_time")

@@ -10,6 +10,7 @@ not a scan ("about 1,204,000").
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connections
 from django.db.models import QuerySet
@@ -26,7 +27,7 @@ class ResultCount:
     estimate: int | None = None
 
 
-def count_results(queryset: QuerySet, cap: int | None = None) -> ResultCount:
+def count_results(queryset: QuerySet[Any], cap: int | None = None) -> ResultCount:
     cap = COUNT_CAP if cap is None else cap
     bounded = queryset.order_by()[: cap + 1].count()
     if bounded <= cap:
@@ -34,7 +35,7 @@ def count_results(queryset: QuerySet, cap: int | None = None) -> ResultCount:
     return ResultCount(cap, exact=False, estimate=planner_estimate(queryset))
 
 
-def planner_estimate(queryset: QuerySet) -> int | None:
+def planner_estimate(queryset: QuerySet[Any]) -> int | None:
     """PostgreSQL's row estimate for ``queryset`` (``EXPLAIN``, nothing executed)."""
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":

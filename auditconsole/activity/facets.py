@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
@@ -122,7 +123,7 @@ def dimension_counts(search: ActivitySearch, cube_limit: int = CUBE_LIMIT) -> Di
 
 
 def _counted_separately(search: ActivitySearch) -> DimensionCounts:
-    def per_value(skip: str, column: str) -> Counter:
+    def per_value(skip: str, column: str) -> Counter[Any]:
         rows = (
             search.queryset_without([skip])
             .values_list(column)

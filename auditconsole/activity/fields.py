@@ -8,7 +8,7 @@ strict about what they accept: anything else is a form error, never an exception
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION
@@ -18,6 +18,16 @@ from django.db.models import Q, QuerySet
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+
+if TYPE_CHECKING:
+    # Generic in django-stubs only: subscripted at run time, these would raise TypeError.
+    _ContentTypeChoiceField = forms.ModelChoiceField[ContentType]
+    _UserChoiceField = forms.ModelChoiceField[Any]  # the project's user model
+    # Generic from django-stubs 6.0 on: 5.2's stubs refuse the argument that 6.x's require.
+    _UserChoiceIterator = ModelChoiceIterator[Any]  # type: ignore[type-arg,unused-ignore]
+else:
+    _ContentTypeChoiceField = _UserChoiceField = forms.ModelChoiceField
+    _UserChoiceIterator = ModelChoiceIterator
 
 #: The URL spelling of each action flag; the numbers are accepted too.
 ACTION_NAMES: dict[int, str] = {ADDITION: "addition", CHANGE: "change", DELETION: "deletion"}
@@ -52,7 +62,7 @@ def content_type_key(content_type: ContentType) -> str:
     return f"{content_type.app_label}.{content_type.model}"
 
 
-class ContentTypeField(forms.ModelChoiceField):
+class ContentTypeField(_ContentTypeChoiceField):
     """A content type by id or ``app_label.model``; options use the latter.
 
     The queryset is the viewer's scope, so a content type they may not see is rejected
@@ -63,7 +73,8 @@ class ContentTypeField(forms.ModelChoiceField):
         if isinstance(value, str) and "." in value:
             app_label, _, model = value.strip().partition(".")
             try:
-                return self.queryset.get(app_label=app_label, model=model.lower())
+                scope = cast("QuerySet[ContentType]", self.queryset)  # always given
+                return scope.get(app_label=app_label, model=model.lower())
             except ContentType.DoesNotExist:
                 raise forms.ValidationError(
                     self.error_messages["invalid_choice"], code="invalid_choice"
@@ -85,14 +96,16 @@ class ContentTypeField(forms.ModelChoiceField):
         return value
 
 
-class _UserChoiceIterator(ModelChoiceIterator):
+class _StaffChoiceIterator(_UserChoiceIterator):
+    field: UserField
+
     def __iter__(self) -> Any:
         # Built when the options are rendered, by which time the selected value is known.
         self.queryset = self.field.choice_queryset()
         return super().__iter__()
 
 
-class UserField(forms.ModelChoiceField):
+class UserField(_UserChoiceField):
     """Any user by id; the drop-down offers staff users (and the selected one).
 
     A select over every account of a large site would be unusable, and the people whose
@@ -100,22 +113,23 @@ class UserField(forms.ModelChoiceField):
     user, so ``?user=<id>`` from a facet or a bookmark works for anyone.
     """
 
-    iterator = _UserChoiceIterator
+    iterator = _StaffChoiceIterator
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("queryset", get_user_model()._default_manager.all())
         super().__init__(**kwargs)
         self.selected: str | None = None
 
-    def choice_queryset(self) -> QuerySet:
+    def choice_queryset(self) -> QuerySet[Any]:
         user_model = get_user_model()
         condition = Q(is_staff=True)
         if self.selected and self.selected.isdigit() and len(self.selected) < 19:
             condition |= Q(pk=int(self.selected))
-        return self.queryset.filter(condition).order_by(user_model.USERNAME_FIELD)
+        users = cast("QuerySet[Any]", self.queryset)  # set in __init__
+        return users.filter(condition).order_by(user_model.USERNAME_FIELD)
 
     def label_from_instance(self, obj: Any) -> str:
-        return obj.get_username()
+        return str(obj.get_username())
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, str):
@@ -209,12 +223,13 @@ class DateBoundField(forms.Field):
                     day += datetime.timedelta(days=1)
                 moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
             else:
-                moment = parse_datetime_lenient(text)
-                if moment is None:
+                parsed = parse_datetime_lenient(text)
+                if parsed is None:
                     raise forms.ValidationError(
                         "Enter a date (2026-01-31) or a date and time (2026-01-31T14:30).",
                         code="invalid",
                     )
+                moment = parsed
             # Far-off years overflow once converted to UTC for the database.
             moment.astimezone(datetime.UTC)
         except OverflowError:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import django_filters
 from django import forms
@@ -92,7 +92,8 @@ class ActivityFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         since, until = cleaned.get(SINCE), cleaned.get(UNTIL)
         if since and until and since >= until:
             raise forms.ValidationError("“From” must be before “until”.", code="empty_range")
@@ -102,7 +103,7 @@ class ActivityFilterForm(forms.Form):
 class ActionFilter(django_filters.Filter):
     field_class = ActionField
 
-    def filter(self, qs: QuerySet, value: str) -> QuerySet:
+    def filter(self, qs: QuerySet[LogEntry], value: str) -> QuerySet[LogEntry]:
         if not value:
             return qs
         return qs.filter(action_flag=ACTION_FLAGS[value])
@@ -112,12 +113,16 @@ class DateBoundFilter(django_filters.Filter):
     field_class = DateBoundField
 
 
+# The stubs expect django-filter's own ModelChoiceField (which adds a null choice); these
+# fields are Django's, which is all a ModelChoiceFilter needs of them.
+
+
 class UserFilter(django_filters.ModelChoiceFilter):
-    field_class = UserField
+    field_class = UserField  # type: ignore[assignment]
 
 
 class ContentTypeFilter(django_filters.ModelChoiceFilter):
-    field_class = ContentTypeField
+    field_class = ContentTypeField  # type: ignore[assignment]
 
 
 class ActivityFilterSet(django_filters.FilterSet):
@@ -158,13 +163,15 @@ class ActivityFilterSet(django_filters.FilterSet):
     ) -> None:
         super().__init__(data, queryset, **kwargs)
         self.now = now or timezone.now()
-        self.filters[CONTENT_TYPE].queryset = scope.content_types()
+        cast(ContentTypeFilter, self.filters[CONTENT_TYPE]).queryset = scope.content_types()
         if not with_user:
             # The user page: the user is in the path, not a filter.
             del self.filters[USER]
 
-    def filter_period(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_period(
+        self, queryset: QuerySet[LogEntry], name: str, value: str
+    ) -> QuerySet[LogEntry]:
         return queryset.filter(action_time__gte=PERIODS_BY_KEY[value].start(self.now))
 
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def search(self, queryset: QuerySet[LogEntry], name: str, value: str) -> QuerySet[LogEntry]:
         return queryset.filter(Q(object_repr__icontains=value) | Q(change_message__icontains=value))

@@ -101,7 +101,8 @@ class PageForm(forms.Form):
         return self._cursor(BEFORE)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get(AFTER) and cleaned.get(BEFORE):
             raise forms.ValidationError("Use either “after” or “before”, not both.")
         return cleaned

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
 from django.http import QueryDict
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -120,7 +122,8 @@ class RowPresenter:
         return self._user_urls[user_id]
 
     def content_type_url(self, entry: LogEntry) -> str:
-        content_type = entry.content_type
+        # django-stubs 5.2 types LogEntry's foreign keys badly; 6.x gets them right.
+        content_type: ContentType | None = entry.content_type  # type: ignore[assignment,unused-ignore]
         if content_type is None:
             return ""
         if content_type.pk not in self._content_type_urls:
@@ -130,6 +133,8 @@ class RowPresenter:
         return self._content_type_urls[content_type.pk]
 
     def row(self, entry: LogEntry) -> EntryRow:
+        # As in content_type_url(): a foreign key that django-stubs 5.2 types badly.
+        user: AbstractBaseUser = entry.user  # type: ignore[assignment,unused-ignore]
         action = ACTION_NAMES.get(entry.action_flag, "unknown")
         local_time, zone, utc_time, iso_time = format_times(entry.action_time)
         return EntryRow(
@@ -140,7 +145,7 @@ class RowPresenter:
             zone=zone,
             utc_time=utc_time,
             iso_time=iso_time,
-            user_name=entry.user.get_username(),
+            user_name=user.get_username(),
             user_url=self.user_url(entry.user_id),
             content_type_label=str(entry.content_type) if entry.content_type else "",
             content_type_url=self.content_type_url(entry),

@@ -71,7 +71,7 @@ class ActivitySearch:
 
     @property
     def errors(self) -> ErrorDict:
-        return self.filterset.errors
+        return self.filterset.form.errors
 
     @cached_property
     def cleaned(self) -> dict[str, Any]:

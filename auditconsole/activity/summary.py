@@ -37,7 +37,8 @@ def summarize(queryset: QuerySet[LogEntry]) -> UserSummary:
         last=Max("action_time"),
         **{name: Count("pk", filter=Q(action_flag=flag)) for name, flag in ACTION_FLAGS.items()},
     )
-    per_type = dict(
+    # content_type is nullable (SET_NULL), which the stubs' values_list() does not tell.
+    per_type: dict[int | None, int] = dict(
         queryset.values_list("content_type_id")
         .annotate(n=Count("pk"))
         .order_by()

@@ -58,6 +58,8 @@ def write_log_entries(
         queryset=objects,
         action_flag=action,
         change_message=change_message,
+        # The default, spelled out: django-stubs 5.2 otherwise picks the single-object overload.
+        single_object=False,
     )
 
 

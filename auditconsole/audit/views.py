@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
 
 
-def _model_field(model: type[Model], name: str) -> Field | None:
+def _model_field(model: type[Model], name: str) -> Field[Any, Any] | None:
     try:
         field = model._meta.get_field(name)
     except FieldDoesNotExist:
@@ -38,7 +38,7 @@ def _model_field(model: type[Model], name: str) -> Field | None:
     return field if isinstance(field, Field) else None
 
 
-def _current_value(instance: Model, field: Field) -> Any:
+def _current_value(instance: Model, field: Field[Any, Any]) -> Any:
     """The field's value on ``instance``: the related object for a foreign key."""
     if field.many_to_many:
         # A related manager: its rows as stored (the form saves new ones only later).
@@ -90,12 +90,15 @@ class AuditMixin:
                 f"{type(self).__name__} uses AuditMixin but lets anonymous users change data; "
                 "require a logged-in user (e.g. LoginRequiredMixin)."
             )
-        return user  # type: ignore[return-value]
+        return user
 
     # --- create and update -------------------------------------------------------------
 
+    # The view AuditMixin is mixed into (a CreateView, UpdateView or DeleteView) has the
+    # methods the ``super()`` calls below reach; the mixin itself has no such base.
+
     def get_form(self, form_class: type[BaseForm] | None = None) -> BaseForm:
-        form = super().get_form(form_class)  # type: ignore[misc]
+        form: BaseForm = super().get_form(form_class)  # type: ignore[misc]
         if isinstance(form, BaseModelForm) and not form.instance._state.adding:
             # Validation writes the submitted values into form.instance (it is self.object),
             # so keep a copy of the stored values for the "before" half of the diff.
@@ -106,7 +109,8 @@ class AuditMixin:
         user = self.get_audit_user()
         if isinstance(self, BaseDeleteView):
             with self._atomic_deletion(user, form):
-                return super().form_valid(form)  # type: ignore[misc]
+                deleted: HttpResponse = super().form_valid(form)  # type: ignore[misc]
+                return deleted
         if not isinstance(form, BaseModelForm):
             raise ImproperlyConfigured(
                 f"{type(self).__name__}: AuditMixin records model changes and needs a ModelForm."
@@ -114,7 +118,7 @@ class AuditMixin:
         adding = form.instance._state.adding
         # M2M values must be read before the save replaces them.
         changes = {} if adding else self._changed_values(form)
-        response = super().form_valid(form)  # type: ignore[misc]
+        response: HttpResponse = super().form_valid(form)  # type: ignore[misc]
         obj: Model = self.object
         if adding:
             changes = self._created_values(form, obj)
@@ -135,7 +139,7 @@ class AuditMixin:
         )
         return response
 
-    def _created_values(self, form: BaseModelForm, obj: Model) -> dict[str, tuple[Any, Any]]:
+    def _created_values(self, form: BaseModelForm[Any], obj: Model) -> dict[str, tuple[Any, Any]]:
         """Every submitted field with the value saved: what the object was created with."""
         values: dict[str, tuple[Any, Any]] = {}
         # In form order; a field a custom clean() dropped from cleaned_data was not saved.
@@ -147,7 +151,7 @@ class AuditMixin:
                 values[name] = (None, _current_value(obj, field))
         return values
 
-    def _changed_values(self, form: BaseModelForm) -> dict[str, tuple[Any, Any]]:
+    def _changed_values(self, form: BaseModelForm[Any]) -> dict[str, tuple[Any, Any]]:
         """The form's changed fields (as the admin lists them) with old and new values."""
         values: dict[str, tuple[Any, Any]] = {}
         instance = form.instance
@@ -202,4 +206,5 @@ class AuditMixin:
         user = self.get_audit_user()
         self.object = self.get_object()  # type: ignore[attr-defined]
         with self._atomic_deletion(user, None):
-            return super().delete(request, *args, **kwargs)  # type: ignore[misc]
+            response: HttpResponse = super().delete(request, *args, **kwargs)  # type: ignore[misc]
+            return response

@@ -63,8 +63,8 @@ def check_export_audit(
                 id="auditconsole.W020",
             )
         )
-    key = conf.EXPORT_AUDIT_SOURCE
-    sources = conf.LOG_SOURCES
+    key: object = conf.EXPORT_AUDIT_SOURCE
+    sources: object = conf.LOG_SOURCES
     # A key that is not a string is auditconsole.E017's to report; looking it up here could
     # raise (a list is unhashable) and would only repeat that error.
     if isinstance(key, str) and key and not (isinstance(sources, dict) and key in sources):

@@ -40,7 +40,7 @@ def deliver(logger: logging.Logger, record: logging.LogRecord) -> list[str]:
     """Write ``record`` through ``logger``'s handlers; the problems, ``[]`` if written."""
     if logger.disabled or not logger.isEnabledFor(record.levelno):
         return [f"the {logger.name!r} logger drops {record.levelname} records"]
-    filtered = logger.filter(record)
+    filtered: bool | logging.LogRecord = logger.filter(record)
     if not filtered:
         return [f"a filter of the {logger.name!r} logger drops the record"]
     # Python 3.12+: a filter may return a record to use instead.
@@ -102,7 +102,7 @@ def _errors_noted(handler: logging.Handler, errors: list[str]) -> Iterator[None]
     handler.acquire()
     try:
         saved = handler.__dict__.get("handleError")
-        handler.handleError = _noting(handler.handleError, errors)  # type: ignore[method-assign]
+        handler.handleError = _noting(handler.handleError, errors)  # type: ignore[method-assign,assignment]
         try:
             yield
         finally:

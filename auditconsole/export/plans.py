@@ -107,7 +107,7 @@ class ExportPlan(ABC):
     def errors(self) -> list[str]:
         """Every problem with the filters, one line each, labelled."""
         form = self.form
-        lines = []
+        lines: list[str] = []
         for name, errors in form.errors.items():
             field = form.fields.get(name)
             label = f"{field.label}: " if field is not None and field.label else ""
@@ -213,10 +213,11 @@ class SourcePlan(ExportPlan):
         self.source_key = source.key
         self.resource_class = resource_class
         # A merged view names its sources in the query string; they are part of its filters.
-        self.params = given_params(form.data, (*source.url_params, *log_query.FILTER_PARAMS))
+        # Bound to request.GET: a QueryDict, which the stubs' Mapping does not promise.
+        self.params = given_params(form.data, (*source.url_params, *log_query.FILTER_PARAMS))  # type: ignore[arg-type]
 
-    @property
-    def noun(self) -> str:
+    @property  # read-only here; ActivityPlan's is a plain class attribute
+    def noun(self) -> str:  # type: ignore[override]
         return f"records of log source {self.source.key!r}"
 
     @property

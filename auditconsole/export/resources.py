@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from operator import attrgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
@@ -40,8 +40,14 @@ CHUNK_SIZE = 2000
 Renderer = Callable[[Any], list[Any]]
 _PREFIXES = frozenset(FORMULA_PREFIXES)
 
+if TYPE_CHECKING:
+    # Generic in the stubs only: subscripted at run time, it would raise TypeError.
+    _Resource = resources.Resource[Any]
+else:
+    _Resource = resources.Resource
 
-class StreamingResource(resources.Resource):
+
+class StreamingResource(_Resource):
     """A resource whose cells are formula-escaped, and that can render rows one by one.
 
     ``formula_safe`` names the fields whose values cannot start with a formula character
@@ -51,6 +57,9 @@ class StreamingResource(resources.Resource):
     """
 
     formula_safe: frozenset[str] = frozenset()
+    #: ``rows(source)``: what :class:`~auditconsole.export.streaming.CsvStream` writes,
+    #: one item per row; each subclass defines it for its own kind of source.
+    rows: Callable[[Any], Iterable[Any]]
 
     def export_field(self, field: fields.Field, instance: Any, **kwargs: Any) -> str:
         return escape_formula(super().export_field(field, instance, **kwargs))
@@ -93,7 +102,7 @@ class StreamingResource(resources.Resource):
         method = field.get_dehydrate_method(self.get_field_name(field))
         if callable(method):
             return method
-        bound = getattr(self, method, None)
+        bound: Callable[[Any], Any] | None = getattr(self, method, None)
         if bound is not None:
             return bound
         if type(field.widget) is widgets.Widget and field.attribute and "__" not in field.attribute:
@@ -175,7 +184,8 @@ class LogEntryResource(StreamingResource):
     def dehydrate_time(self, row: Any) -> str:
         value = row.time
         # Text already, from the database, except on backends without a formatter.
-        return value if value.__class__ is str else self.fields["time"].widget.render(value)
+        text: str = value if value.__class__ is str else self.fields["time"].widget.render(value)
+        return text
 
     def dehydrate_action(self, row: Any) -> str:
         flag = row.action_flag
@@ -232,7 +242,9 @@ class LogRecordResource(StreamingResource):
         for path in dict.fromkeys(columns):  # a column configured twice is written once
             name = path if path not in taken else f"field:{path}"
             taken.add(name)
-            self.fields[name] = fields.Field(column_name=name, dehydrate_method=_column(path))
+            # import-export takes a callable here too; its stubs only name a method.
+            column = _column(path)
+            self.fields[name] = fields.Field(column_name=name, dehydrate_method=column)  # type: ignore[arg-type]
 
     def rows(self, records: Iterable[Record]) -> Iterator[Record]:
         return iter(records)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator
 from itertools import islice
 from typing import Any
 
@@ -70,7 +70,7 @@ class CsvStream:
         #: Bytes handed to the consumer so far, encoded as it will send them.
         self.bytes_written = 0
         self._hasher = self.digest_factory()
-        self._iterator: Iterator[str] | None = None
+        self._iterator: Generator[str, None, None] | None = None
 
     @property
     def sha256(self) -> str:
@@ -92,7 +92,7 @@ class CsvStream:
             self._iterator.close()  # runs the generator's ``finally`` if it had started
         self._finish()
 
-    def _generate(self) -> Iterator[str]:
+    def _generate(self) -> Generator[str, None, None]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         render = self.resource.row_renderer()
@@ -161,7 +161,8 @@ class AsyncCsvStream:
         iterator = iter(self.stream)
         pull = sync_to_async(next, thread_sensitive=True)
         try:
-            while (chunk := await pull(iterator, None)) is not None:
+            # next()'s two-argument form, which sync_to_async's typing cannot carry over.
+            while (chunk := await pull(iterator, None)) is not None:  # type: ignore[call-arg]
                 yield chunk
         finally:
             # A client that goes away cancels the sending task, which closes this

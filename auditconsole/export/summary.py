@@ -33,10 +33,11 @@ def display(form: forms.Form, name: str, field: forms.Field, value: Any) -> str:
     if isinstance(field, forms.ModelChoiceField):
         return str(field.label_from_instance(value))
     if isinstance(field, forms.MultipleChoiceField):
-        labels = dict(field.choices)
+        # Django has normalised choices into (value, label) pairs by now; the stubs allow more.
+        labels = dict(field.choices)  # type: ignore[arg-type]
         return ", ".join(str(labels.get(item, item)) for item in value)
     if isinstance(field, forms.ChoiceField):
-        return str(dict(field.choices).get(value, value))
+        return str(dict(field.choices).get(value, value))  # type: ignore[arg-type]
     if isinstance(field, forms.BooleanField):
         return "yes"
     raw = form[name].value()

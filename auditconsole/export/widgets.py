@@ -24,7 +24,7 @@ class UTCDateTimeWidget(Widget):
         super().__init__(**kwargs)
         self.timespec = timespec
 
-    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+    def render(self, value: object, obj: Any = None, **kwargs: Any) -> str:
         if isinstance(value, str):
             return value
         if not isinstance(value, datetime.datetime):

@@ -18,6 +18,8 @@ that also serves the object page's order.
 from __future__ import annotations
 
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 from auditconsole.migrations import _logentry_indexes
 
@@ -32,15 +34,15 @@ INDEXES = (
 )
 
 
-def _invalid_postgres_indexes(schema_editor, names: list[str]) -> set[str]:
+def _invalid_postgres_indexes(schema_editor: BaseDatabaseSchemaEditor, names: list[str]) -> set[str]:
     return _logentry_indexes.invalid_postgres_indexes(schema_editor, names)
 
 
-def add_indexes(apps, schema_editor) -> None:
+def add_indexes(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     _logentry_indexes.add(apps, schema_editor, INDEXES)
 
 
-def remove_indexes(apps, schema_editor) -> None:
+def remove_indexes(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     _logentry_indexes.remove(apps, schema_editor, INDEXES)
 
 

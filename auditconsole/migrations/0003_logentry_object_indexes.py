@@ -21,6 +21,8 @@ The id is spelled out for PostgreSQL: SQLite ends every index with the rowid any
 from __future__ import annotations
 
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 from auditconsole.migrations import _logentry_indexes
 
@@ -34,12 +36,12 @@ ADDED = (
 REPLACED = (models.Index(fields=["content_type", "object_id"], name="auditconsole_le_ct_object"),)
 
 
-def forwards(apps, schema_editor) -> None:
+def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     _logentry_indexes.add(apps, schema_editor, ADDED)
     _logentry_indexes.remove(apps, schema_editor, REPLACED)
 
 
-def backwards(apps, schema_editor) -> None:
+def backwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     _logentry_indexes.add(apps, schema_editor, REPLACED)
     _logentry_indexes.remove(apps, schema_editor, ADDED)
 

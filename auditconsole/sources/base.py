@@ -38,6 +38,7 @@ from django.core import checks
 from auditconsole.conf import conf
 from auditconsole.permissions import is_console_user
 from auditconsole.sources import levels as level_numbers
+from auditconsole.sources.cursor import State
 from auditconsole.sources.query import Query
 from auditconsole.sources.records import Record, RecordRef
 from auditconsole.sources.scanning import Budget, Scan, ScanContext, ScanStats, reading, take
@@ -83,7 +84,7 @@ class Page:
     """
 
     records: list[Record]
-    cursor: Any
+    cursor: State
     scanned_records: int
     scanned_bytes: int
     budget_exhausted: bool
@@ -147,8 +148,10 @@ class LogSource(ABC):
     # -- configuration ---------------------------------------------------------------
 
     @classmethod
-    def check_config(cls, key: str, config: dict[str, Any]) -> list[checks.CheckMessage]:
-        """System-check messages for this source's settings (see docs/sources.md)."""
+    def check_config(cls, key: object, config: dict[str, Any]) -> list[checks.CheckMessage]:
+        """System-check messages for this source's settings (see docs/sources.md).
+
+        ``key`` is as configured: not necessarily a string."""
         messages: list[checks.CheckMessage] = []
         if not isinstance(key, str) or not KEY_PATTERN.match(key) or key in RESERVED_KEYS:
             messages.append(
@@ -203,7 +206,7 @@ class LogSource(ABC):
         """The files (or partitions) behind the source, newest first, for the sources page."""
 
     @abstractmethod
-    def scan(self, query: Query, cursor: Any, ctx: ScanContext) -> Scan:
+    def scan(self, query: Query, cursor: State, ctx: ScanContext) -> Scan:
         """Records matching ``query``, newest first, from ``cursor`` (``None``: the newest).
 
         The scan reports every record it examined to ``ctx.stats.observe`` (facets), and
@@ -220,7 +223,7 @@ class LogSource(ABC):
         """The record and up to ``count`` unfiltered neighbours on each side."""
 
     @abstractmethod
-    def tail(self, cursor: Any = None, limit: int | None = None) -> TailResult:
+    def tail(self, cursor: State = None, limit: int | None = None) -> TailResult:
         """Records appended since ``cursor`` (oldest first), or the last ``limit`` records
         when ``cursor`` is ``None``. Never loses or repeats a record across rotations."""
 
@@ -229,7 +232,7 @@ class LogSource(ABC):
     def page(
         self,
         query: Query,
-        cursor: Any = None,
+        cursor: State = None,
         limit: int | None = None,
         budget: Budget | None = None,
     ) -> Page:

@@ -9,7 +9,8 @@ error or a 404, never a traceback. Tokens are compressed JSON: short enough for 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TypeAlias, TypeGuard
 
 from django.core import signing
 
@@ -18,8 +19,20 @@ REF = "ref"
 TAIL = "tail"
 KINDS: tuple[str, ...] = (PAGE, REF, TAIL)
 
+#: What a cursor carries: JSON, as :func:`dumps` signs it and :func:`loads` reads it back.
+#: ``None`` means "from the newest". Each backend gives it a shape (``FileSource``: one
+#: position per stream, see :mod:`auditconsole.sources.files.positions`) and checks that
+#: shape when the state comes back, since a signed state is trusted not to be forged but
+#: not to be well-formed. Read-only containers, so a ``list[int]`` is a ``State``.
+State: TypeAlias = bool | int | float | str | Sequence["State"] | Mapping[str, "State"] | None
+
 #: No legitimate token comes near this; longer input is refused before any work.
 MAX_TOKEN_LENGTH = 4096
+
+
+def is_count(value: object) -> TypeGuard[int]:
+    """A non-negative ``int`` (not a ``bool``): what offsets, inodes and checksums must be."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 class InvalidCursor(ValueError):
@@ -32,12 +45,12 @@ def _salt(kind: str) -> str:
     return f"auditconsole.sources.cursor.{kind}"
 
 
-def dumps(kind: str, scope: str, state: Any) -> str:
+def dumps(kind: str, scope: str, state: State) -> str:
     """Sign ``state`` (JSON-able) for use with the source (or merged view) ``scope``."""
     return signing.dumps([scope, state], salt=_salt(kind), compress=True)
 
 
-def loads(kind: str, scope: str, token: str) -> Any:
+def loads(kind: str, scope: str, token: object) -> State:
     """The state inside ``token``, if it was issued for ``kind`` and ``scope``."""
     salt = _salt(kind)
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
@@ -48,4 +61,5 @@ def loads(kind: str, scope: str, token: str) -> Any:
         raise InvalidCursor("cursor signature does not match") from exc
     if not isinstance(payload, list) or len(payload) != 2 or payload[0] != scope:
         raise InvalidCursor("cursor was issued for another source")
-    return payload[1]
+    state: State = payload[1]
+    return state

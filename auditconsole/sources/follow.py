@@ -15,9 +15,9 @@ is never shown twice, even when the lines before a position are shown again as c
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from auditconsole.sources.base import LogSource
+from auditconsole.sources.cursor import State
 from auditconsole.sources.query import Query
 from auditconsole.sources.tails import TailResult
 
@@ -32,7 +32,7 @@ FILTERED_WINDOW = 2000
 def follow(
     source: LogSource,
     query: Query,
-    position: Any = None,
+    position: State = None,
     *,
     lines: int | None = None,
     window: int = FILTERED_WINDOW,
@@ -53,7 +53,7 @@ def follow(
 def latest(
     source: LogSource,
     query: Query,
-    state: Any = None,
+    state: State = None,
     *,
     lines: int,
     window: int = FILTERED_WINDOW,
@@ -91,7 +91,7 @@ def latest(
     )
 
 
-def since(source: LogSource, query: Query, state: Any, *, limit: int = POLL_BATCH) -> TailResult:
+def since(source: LogSource, query: Query, state: State, *, limit: int = POLL_BATCH) -> TailResult:
     """The records matching ``query`` written after ``state`` (one poll)."""
     after = source.tail(state, limit)
     fresh = [record for record in after.records if query.matches(record)]

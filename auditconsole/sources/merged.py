@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from auditconsole.sources.base import Around, FileInfo, LogSource
+from auditconsole.sources.cursor import State
 from auditconsole.sources.query import SOURCES, Query
 from auditconsole.sources.records import Record, RecordRef
 from auditconsole.sources.scanning import EmptyScan, MergedScan, Scan, ScanContext
@@ -54,7 +55,7 @@ class MergedSource(LogSource):
     def files(self) -> list[FileInfo]:
         return [info for source in self.sources for info in source.files()]
 
-    def scan(self, query: Query, cursor: Any, ctx: ScanContext) -> Scan:
+    def scan(self, query: Query, cursor: State, ctx: ScanContext) -> Scan:
         if cursor is not None and not isinstance(cursor, dict):
             raise ValueError("malformed cursor")
         scans: dict[str, Scan] = {}
@@ -73,7 +74,7 @@ class MergedSource(LogSource):
         source = self.members.get(ref.source)
         return source.around(ref, count) if source is not None else None
 
-    def tail(self, cursor: Any = None, limit: int | None = None) -> TailResult:
+    def tail(self, cursor: State = None, limit: int | None = None) -> TailResult:
         if cursor is not None and not isinstance(cursor, dict):
             raise ValueError("malformed tail cursor")
         return TailResult.combine(

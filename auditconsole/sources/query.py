@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.http import QueryDict
@@ -234,7 +234,7 @@ class TimeBoundField(forms.CharField):
         "15m, 2h or 7d.",
     }
 
-    def clean(self, value: Any) -> datetime | None:  # type: ignore[override]
+    def clean(self, value: Any) -> datetime | None:
         text = super().clean(value)
         if not text:
             return None
@@ -331,13 +331,14 @@ class LogFilterForm(forms.Form):
     cursor = forms.CharField(required=False, max_length=MAX_TOKEN_LENGTH, widget=forms.HiddenInput)
 
     def clean_q(self) -> str:
-        text = self.cleaned_data.get(TEXT, "")
+        text: str = self.cleaned_data.get(TEXT, "")
         if "\n" in text or "\r" in text:
             raise forms.ValidationError("Search for one line of text at a time.")
         return text
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         text = cleaned.get(TEXT)
         if cleaned.get(REGEX) and text:
             if len(text) > MAX_REGEX_LENGTH:
@@ -376,7 +377,8 @@ class LogFilterForm(forms.Form):
     @property
     def field_values(self) -> list[str]:
         """The raw ``field`` values, to render one input per filter."""
-        return self.fields[FIELD].widget.value_from_datadict(self.data, None, FIELD)
+        values: list[str] = self.fields[FIELD].widget.value_from_datadict(self.data, None, FIELD)
+        return values
 
 
 class MergedFilterForm(LogFilterForm):
@@ -388,7 +390,7 @@ class MergedFilterForm(LogFilterForm):
 
     def __init__(self, *args: Any, source_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields[SOURCES].choices = source_choices
+        cast(forms.MultipleChoiceField, self.fields[SOURCES]).choices = source_choices
 
 
 #: The query-string parameters that make up a live tail's permalink (the position is not one).
@@ -415,6 +417,7 @@ class TailFilterForm(LogFilterForm):
     they are left out; the position is read and verified apart (a bad one is a 400).
     """
 
-    since = None
-    until = None
-    cursor = None
+    # None removes an inherited field (as Django documents), which the stubs do not model.
+    since = None  # type: ignore[assignment]
+    until = None  # type: ignore[assignment]
+    cursor = None  # type: ignore[assignment]

@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from auditconsole.sources import exceptions, levels
+from auditconsole.sources.cursor import State, is_count
 
 #: Keys whose string value is a traceback, as python-json-logger, structlog and
 #: django-activity-audit write them.
@@ -46,18 +47,24 @@ class RecordRef:
     offset: int
     checksum: int
 
-    def to_state(self) -> list[Any]:
+    def to_state(self) -> list[str | int]:
         return [self.stream, self.file_id[0], self.file_id[1], self.offset, self.checksum]
 
     @classmethod
-    def from_state(cls, source: str, state: Any) -> RecordRef:
+    def from_state(cls, source: str, state: State) -> RecordRef:
+        if not isinstance(state, list) or len(state) != 5:
+            raise ValueError("malformed record reference")
         stream, dev, ino, offset, checksum = state
-        if not isinstance(stream, str) or not all(
-            isinstance(n, int) and not isinstance(n, bool) and n >= 0
-            for n in (dev, ino, offset, checksum)
+        if not (
+            isinstance(stream, str)
+            and is_count(dev)
+            and is_count(ino)
+            and is_count(offset)
+            and is_count(checksum)
         ):
             raise ValueError("malformed record reference")
         return cls(source, stream, (dev, ino), offset, checksum)
+
 
 
 @dataclass(eq=False)

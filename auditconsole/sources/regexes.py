@@ -18,9 +18,15 @@ not refused: they are slow, not stuck, and the scan budget bounds them per block
 from __future__ import annotations
 
 import re
-from re import _constants as sre  # the parser's opcodes; public in spirit since 2.x
-from re import _parser as sre_parse
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    # typeshed knows these modules only by their old names, which warn when imported.
+    import sre_constants as sre
+    import sre_parse
+else:
+    from re import _constants as sre  # the parser's opcodes; public in spirit since 2.x
+    from re import _parser as sre_parse
 
 #: A repetition allowing more than this many rounds counts as unbounded.
 MANY = 10

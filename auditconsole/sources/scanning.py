@@ -26,8 +26,9 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
+from auditconsole.sources.cursor import State
 from auditconsole.sources.query import Query
 from auditconsole.sources.records import Record
 
@@ -100,9 +101,9 @@ class Scan(Protocol):
     def __iter__(self) -> Iterator[Record]: ...
 
     @property
-    def cursor(self) -> Any: ...
+    def cursor(self) -> State: ...
 
-    def cursor_before(self, record: Record) -> Any: ...
+    def cursor_before(self, record: Record) -> State: ...
 
 
 @contextlib.contextmanager
@@ -134,10 +135,10 @@ class EmptyScan:
         return iter(())
 
     @property
-    def cursor(self) -> Any:
+    def cursor(self) -> None:
         return None
 
-    def cursor_before(self, record: Record) -> Any:  # pragma: no cover - never yields
+    def cursor_before(self, record: Record) -> None:  # pragma: no cover - never yields
         return None
 
 
@@ -186,8 +187,8 @@ class MergedScan:
             refill = [name]
             yield record
 
-    def _state(self, exclude: str | None = None) -> dict[str, Any]:
-        state: dict[str, Any] = {}
+    def _state(self, exclude: str | None = None) -> dict[str, State]:
+        state: dict[str, State] = {}
         for name, scan in self.scans.items():
             if name == exclude:
                 continue
@@ -200,11 +201,11 @@ class MergedScan:
         return state
 
     @property
-    def cursor(self) -> dict[str, Any] | None:
+    def cursor(self) -> dict[str, State] | None:
         state = self._state()
         return state if any(value is not None for value in state.values()) else None
 
-    def cursor_before(self, record: Record) -> dict[str, Any]:
+    def cursor_before(self, record: Record) -> dict[str, State]:
         if self._last is None or self._last[1] is not record:
             raise ValueError("cursor_before() only applies to the record just yielded")
         name = self._last[0]

@@ -13,8 +13,8 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
+from auditconsole.sources.cursor import State
 from auditconsole.sources.records import Record
 
 
@@ -33,7 +33,7 @@ class TailResult:
     """
 
     records: list[Record]
-    cursor: Any
+    cursor: State
     rotated: bool = False
     truncated: bool = False
     gap: bool = False
@@ -62,7 +62,7 @@ class TailResult:
         )
 
     @property
-    def state(self) -> Any:
+    def state(self) -> State:
         """Another name for ``cursor``: the live tail called its position ``state``."""
         return self.cursor
 

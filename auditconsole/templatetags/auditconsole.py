@@ -17,7 +17,9 @@ def console_nav(context: template.Context) -> dict[str, Any]:
     """The header navigation, computed from the user so it also works on error pages."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    staff = user is not None and is_console_user(user)
+
+    def can(permission: str) -> bool:
+        return user is not None and is_console_user(user) and user.has_perm(permission)
     try:
         logout_url = resolve_url(conf.LOGOUT_URL)
     except NoReverseMatch:
@@ -26,9 +28,9 @@ def console_nav(context: template.Context) -> dict[str, Any]:
         "request": request,
         "user": user,
         "csrf_token": context.get("csrf_token"),
-        "can_activity": staff and user.has_perm(VIEW_ACTIVITY),
-        "can_logs": staff and user.has_perm(VIEW_LOGS),
-        "can_export": staff and user.has_perm(EXPORT),
+        "can_activity": can(VIEW_ACTIVITY),
+        "can_logs": can(VIEW_LOGS),
+        "can_export": can(EXPORT),
         "logout_url": logout_url,
         "section": context.get("console_section", ""),
     }

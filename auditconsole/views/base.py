@@ -6,8 +6,9 @@ from typing import Any
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.views.generic import TemplateView
 from django_htmx.http import HttpResponseClientRedirect
 
 from auditconsole.permissions import has_console_perms
@@ -22,11 +23,13 @@ class ConsoleAccessMixin(PermissionRequiredMixin):
     """
 
     permission_required: str | tuple[str, ...] = ()
+    request: HttpRequest
 
     def has_permission(self) -> bool:
         return has_console_perms(self.request.user, *self.get_permission_required())
 
-    def handle_no_permission(self) -> HttpResponse:
+    # An htmx request gets HX-Redirect, which is not the HttpResponseRedirect the stubs expect.
+    def handle_no_permission(self) -> HttpResponseBase:  # type: ignore[override]
         request = self.request
         htmx = getattr(request, "htmx", None)
         if htmx and not request.user.is_authenticated:
@@ -41,7 +44,7 @@ class ConsoleAccessMixin(PermissionRequiredMixin):
             return HttpResponseClientRedirect(login.url)
         return super().handle_no_permission()
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         response = super().dispatch(request, *args, **kwargs)
         # Audit data must not linger in a shared or browser cache, as the admin's pages
         # (never_cache); a view that set its own Cache-Control (an export) keeps it.
@@ -50,7 +53,7 @@ class ConsoleAccessMixin(PermissionRequiredMixin):
         return response
 
 
-class HtmxFragmentMixin:
+class HtmxFragmentMixin(TemplateView):
     """One URL serves the full page, or only its swap target when htmx asks.
 
     The page template includes ``fragment_template_name``; an htmx request renders that
@@ -61,8 +64,6 @@ class HtmxFragmentMixin:
     would leave a page without its header. ``Vary`` stops caches mixing the answers up.
     """
 
-    request: HttpRequest
-    template_name: str
     fragment_template_name: str | None = None
 
     def get_template_names(self) -> list[str]:
@@ -74,9 +75,9 @@ class HtmxFragmentMixin:
             and not htmx.history_restore_request
         ):
             return [self.fragment_template_name]
-        return super().get_template_names()  # type: ignore[misc]
+        return super().get_template_names()
 
     def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
-        response = super().render_to_response(context, **kwargs)  # type: ignore[misc]
+        response = super().render_to_response(context, **kwargs)
         patch_vary_headers(response, ("HX-Request", "HX-History-Restore-Request"))
         return response

@@ -16,10 +16,11 @@ saying so, as a 503.
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.handlers.asgi import ASGIRequest
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.generic import TemplateView
@@ -50,9 +51,10 @@ from auditconsole.views.sources import (
 from auditconsole.views.subjects import ActivityPageView, SubjectMixin
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+_Response = TypeVar("_Response", bound=HttpResponseBase)
 
 
-def csv_response(request: HttpRequest, plan: ExportPlan) -> HttpResponse:
+def csv_response(request: HttpRequest, plan: ExportPlan) -> HttpResponseBase:
     """The export as a download, audited before it starts and when the stream ends.
 
     Raises :class:`ExportNotRecorded` when the record of its start cannot be written.
@@ -86,19 +88,19 @@ def csv_response(request: HttpRequest, plan: ExportPlan) -> HttpResponse:
     return attachment(StreamingHttpResponse(content, content_type=CSV_CONTENT_TYPE), filename)
 
 
-def attachment(response: HttpResponse, filename: str) -> HttpResponse:
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+def attachment(response: _Response, filename: str) -> _Response:
+    # Never None with as_attachment=True, whatever django-stubs 5.2 says.
+    response["Content-Disposition"] = content_disposition_header(True, filename) or ""
     # An audit export is nobody's to keep but the person who asked for it.
     response["Cache-Control"] = "no-store"
     return response
 
 
-class ExportMixin(ConsoleAccessMixin):
+class ExportMixin(ConsoleAccessMixin, TemplateView):
     """The confirmation page (``TemplateView``) or the download (``csv = True``)."""
 
     template_name = "auditconsole/export/confirm.html"
     csv = False
-    request: HttpRequest
     #: What writes the file's columns (django-import-export's ``resource_class``).
     resource_class: type[StreamingResource]
 
@@ -108,7 +110,10 @@ class ExportMixin(ConsoleAccessMixin):
     def get_plan(self) -> ExportPlan:
         raise NotImplementedError
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    # The download is a StreamingHttpResponse, which TemplateView.get's stub leaves out.
+    def get(  # type: ignore[override]
+        self, request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
         plan = self.get_plan()
         if self.csv and plan.is_valid:
             try:
@@ -116,14 +121,14 @@ class ExportMixin(ConsoleAccessMixin):
             except ExportNotRecorded:
                 # The audit trail is out of order: nothing leaves until it works again.
                 context = self.get_context_data(plan=plan, refused=True, **kwargs)
-                return self.render_to_response(context, status=503)  # type: ignore[attr-defined]
+                return self.render_to_response(context, status=503)
         context = self.get_context_data(plan=plan, **kwargs)
         # The download URL with bad filters: the same page, as the answer to a bad request.
         status = 400 if self.csv else 200
-        return self.render_to_response(context, status=status)  # type: ignore[attr-defined]
+        return self.render_to_response(context, status=status)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context = super().get_context_data(**kwargs)
         plan: ExportPlan = kwargs["plan"]
         cap = conf.EXPORT_MAX_ROWS
         context.update(

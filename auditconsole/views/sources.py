@@ -9,6 +9,7 @@ check`` reports it). ``scope`` is what the view's cursors are signed for.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -35,7 +36,7 @@ class LogsAccessMixin(ConsoleAccessMixin):
     """The log pages' access rule: ``view_logs`` (each source may ask for more)."""
 
     permission_required = VIEW_LOGS
-    extra_context = {"console_section": "logs"}
+    extra_context: Mapping[str, Any] | None = {"console_section": "logs"}
 
 
 class SourceMixin:
@@ -46,7 +47,8 @@ class SourceMixin:
 
     def get_source_keys(self) -> str | list[str]:
         """A key for one source, a list (even of one) for a merged view."""
-        return self.kwargs["key"]
+        key: str = self.kwargs["key"]
+        return key
 
     @cached_property
     def source(self) -> LogSource:
@@ -76,7 +78,9 @@ class MergedSourceMixin(SourceMixin):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if self.empty_redirect and not self.get_source_keys():
             return HttpResponseRedirect(reverse(self.empty_redirect))
-        return super().get(request, *args, **kwargs)  # type: ignore[misc]
+        # The view this is mixed into has get(); the mixin itself has no base that does.
+        response: HttpResponse = super().get(request, *args, **kwargs)  # type: ignore[misc]
+        return response
 
 
 class FilterFormMixin:

@@ -18,6 +18,7 @@ answered by any worker (see ``docs/tail.md``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -26,6 +27,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView
 from django_htmx.http import replace_url
+from django_htmx.middleware import HtmxDetails
 
 from auditconsole.access.events import TAIL
 from auditconsole.conf import conf
@@ -67,7 +69,7 @@ INVALID_FILTERS = "These filters cannot be applied; fix them to go on tailing."
 
 class TailAccessMixin(ConsoleAccessMixin):
     permission_required = VIEW_LOGS
-    extra_context = {"console_section": "tail"}
+    extra_context: Mapping[str, Any] | None = {"console_section": "tail"}
 
 
 class TailIndexView(TailAccessMixin, SourceIndexView):
@@ -106,8 +108,8 @@ class TailView(
     @cached_property
     def polling(self) -> bool:
         """A poll from the page's poller, rather than a page or a filter change."""
-        htmx = getattr(self.request, "htmx", None)
-        return bool(htmx) and htmx.target == LINES_ID and not htmx.history_restore_request
+        htmx: HtmxDetails | None = getattr(self.request, "htmx", None)
+        return bool(htmx and htmx.target == LINES_ID and not htmx.history_restore_request)
 
     def get_template_names(self) -> list[str]:
         if self.polling:
@@ -126,7 +128,7 @@ class TailView(
         context = self.get_context_data(form=form, outcome=outcome, **kwargs)
         response = self.render_to_response(context, status=outcome.status)
         patch_vary_headers(response, ("HX-Target",))
-        htmx = getattr(request, "htmx", None)
+        htmx: HtmxDetails | None = getattr(request, "htmx", None)
         if htmx and not self.polling and not htmx.history_restore_request:
             # The filters go into the address bar; the position does not (it goes stale).
             replace_url(response, context["clean_url"])
@@ -164,7 +166,7 @@ class TailView(
         snapshot = outcome.snapshot
         params = filter_params(self.request.GET)
         path = self.request.path
-        htmx = getattr(self.request, "htmx", None)
+        htmx: HtmxDetails | None = getattr(self.request, "htmx", None)
         context.update(
             source=self.source,
             show_source=self.source.is_merged,
@@ -179,9 +181,9 @@ class TailView(
             filtered=bool(outcome.query and outcome.query.is_filtered),
             # A view swap not sent by the filter form (the Clear link) re-renders the form
             # too; one the form sent leaves it alone, so typing is never overwritten.
-            filters_oob=bool(htmx) and not self.polling and htmx.trigger != FILTERS_ID,
+            filters_oob=bool(htmx and not self.polling and htmx.trigger != FILTERS_ID),
             clean_url=url_with(path, params),
-            clear_url=url_with(path, params, **{n: None for n in TAIL_PARAMS if n != SOURCES}),
+            clear_url=url_with(path, params, {n: None for n in TAIL_PARAMS if n != SOURCES}),
             poll_url=url_with(path, params, **{CURSOR: outcome.token}) if outcome.token else None,
             browse_url=url_with(source_path(self.source, "browse"), params),
             field_values=[v for v in self.request.GET.getlist(FIELD) if v.strip()],

@@ -7,9 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import django
 import pytest
 from django.urls import reverse
 
+from project import settings as project_settings
 from project.settings import env_bool, env_list
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,6 +132,21 @@ def test_strict_content_security_policy(client, db) -> None:
     assert directives["frame-ancestors"] == "'none'"
     assert "unsafe-inline" not in policy
     assert "unsafe-eval" not in policy
+
+
+def test_one_policy_whichever_middleware_sends_it(client, db, settings) -> None:
+    """Django's own CSP middleware from 6.0 on, django-csp before: the same header."""
+    own = "django.middleware.csp.ContentSecurityPolicyMiddleware"
+    third_party = "csp.middleware.CSPMiddleware"
+    expected, other = (own, third_party) if django.VERSION >= (6, 0) else (third_party, own)
+    assert expected in settings.MIDDLEWARE
+    assert other not in settings.MIDDLEWARE
+    policy = client.get(reverse("login"))["Content-Security-Policy"]
+    directives = {
+        name: values.split()
+        for name, _, values in (part.strip().partition(" ") for part in policy.split(";"))
+    }
+    assert directives == project_settings.CSP_DIRECTIVES
 
 
 def test_security_headers(client, db) -> None:

@@ -20,15 +20,15 @@ T0 = datetime(2026, 4, 4, 12, tzinfo=UTC)
 
 def rec(**kwargs) -> Record:
     data = kwargs.pop("data", {})
-    defaults = dict(
-        time=T0,
-        level="INFO",
-        levelno=20,
-        logger="apps.billing",
-        message="invoice sent",
-        fields=data,
-        raw="",
-    )
+    defaults = {
+        "time": T0,
+        "level": "INFO",
+        "levelno": 20,
+        "logger": "apps.billing",
+        "message": "invoice sent",
+        "fields": data,
+        "raw": "",
+    }
     defaults.update(kwargs)
     if not defaults["raw"]:
         defaults["raw"] = f'{{"message": "{defaults["message"]}"}}'

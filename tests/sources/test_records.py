@@ -7,7 +7,15 @@ from auditconsole.sources.records import MISSING, Record, RecordRef, display_val
 
 
 def record(**kwargs) -> Record:
-    defaults = dict(time=None, level="", levelno=0, logger="", message="", fields={}, raw="")
+    defaults = {
+        "time": None,
+        "level": "",
+        "levelno": 0,
+        "logger": "",
+        "message": "",
+        "fields": {},
+        "raw": "",
+    }
     defaults.update(kwargs)
     return Record(**defaults)
 
@@ -63,6 +71,13 @@ def test_ref_round_trip_and_token() -> None:
     "state", [["s", -1, 0, 0, 0], ["s", 1, 2, 3, True], [1, 1, 2, 3, 4], ["s", "1", 2, 3, 4]]
 )
 def test_ref_from_state_rejects_bad_shapes(state) -> None:
+    with pytest.raises(ValueError, match="malformed"):
+        RecordRef.from_state("app", state)
+
+
+@pytest.mark.parametrize("state", [None, "s1234", {"s": 1}, ["s", 1, 2, 3], ["s", 1, 2, 3, 4, 5]])
+def test_ref_from_state_rejects_what_is_not_five_values_as_malformed(state) -> None:
+    # Signed, so not forged, but maybe issued by another version: a clear "malformed".
     with pytest.raises(ValueError, match="malformed"):
         RecordRef.from_state("app", state)
 

@@ -236,7 +236,7 @@ class Command(BaseCommand):
     def params(options: dict[str, Any], names: tuple[str, ...]) -> QueryDict:
         params = QueryDict(mutable=True)
         for name in names:
-            value = options.get(name)
+            value: Any = options.get(name)
             if value in (None, False):
                 continue
             if name in FLAG_PARAMS:

@@ -21,7 +21,7 @@ from auditconsole.sources.files.parsing import FORMATS
 OPTION_NAMES = frozenset({"path", "format", "timezone", "columns", "pattern"})
 
 
-def check_options(key: str, options: Any) -> list[checks.CheckMessage]:
+def check_options(key: object, options: Any) -> list[checks.CheckMessage]:
     """Messages for the ``OPTIONS`` of the file source ``key``.
 
     ``OPTIONS`` that are not a dict have their own message, from ``LogSource``.
@@ -74,7 +74,7 @@ def check_options(key: str, options: Any) -> list[checks.CheckMessage]:
     return messages
 
 
-def _check_pattern(key: str, pattern: Any) -> list[checks.CheckMessage]:
+def _check_pattern(key: object, pattern: Any) -> list[checks.CheckMessage]:
     try:
         compiled = re.compile(pattern) if isinstance(pattern, str) else None
     except re.error:
@@ -90,7 +90,7 @@ def _check_pattern(key: str, pattern: Any) -> list[checks.CheckMessage]:
     return []
 
 
-def _check_path(key: str, path: str) -> list[checks.CheckMessage]:
+def _check_path(key: object, path: str) -> list[checks.CheckMessage]:
     found = discover(path)
     if not found.directory_exists:
         return [

@@ -20,7 +20,9 @@ every part and raises :class:`InvalidState`, which views answer as a bad link.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeAlias, TypeGuard
+
+from auditconsole.sources.cursor import State, is_count
 
 #: Cursor times must fall inside years 1..9999 with a day to spare in every time zone:
 #: ``datetime`` cannot represent the others.
@@ -28,18 +30,21 @@ _MIN_TIMESTAMP = -62_135_596_800 + 86_400
 _MAX_TIMESTAMP = 253_402_300_799 - 86_400
 _TAIL_KEYS = frozenset({"d", "i", "o", "h"})
 
+#: A :class:`ScanPosition` in a cursor: ``[file name, st_dev, st_ino, offset, time, anchor, crc]``.
+ScanState: TypeAlias = list[str | int | float | None]
+#: A :class:`TailPosition` in a cursor: ``{"d": st_dev, "i": st_ino, "o": offset, "h": crc}``.
+TailState: TypeAlias = dict[str, int | None]
+
 
 class InvalidState(ValueError):
     """A cursor state that does not describe a position in this stream."""
 
 
-def _count(value: Any, *, optional: bool = False) -> bool:
-    if value is None:
-        return optional
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+def _optional_count(value: object) -> TypeGuard[int | None]:
+    return value is None or is_count(value)
 
 
-def _timestamp(value: Any) -> bool:
+def _timestamp(value: object) -> TypeGuard[float | None]:
     # A time a datetime can hold: ``fromtimestamp`` would raise on the others (a 500).
     return value is None or (
         isinstance(value, int | float)
@@ -72,25 +77,24 @@ class ScanPosition:
         return (self.dev, self.ino)
 
     @classmethod
-    def from_state(cls, state: Any) -> ScanPosition:
+    def from_state(cls, state: State) -> ScanPosition:
         if not isinstance(state, list) or len(state) != 7:
             raise InvalidState("malformed position")
         name, dev, ino, offset, when, anchor, crc = state
-        ok = (
+        if not (
             isinstance(name, str)
-            and _count(dev)
-            and _count(ino)
-            and _count(offset, optional=True)
+            and is_count(dev)
+            and is_count(ino)
+            and _optional_count(offset)
             and _timestamp(when)
-            and _count(anchor, optional=True)
-            and _count(crc, optional=True)
+            and _optional_count(anchor)
+            and _optional_count(crc)
             and (anchor is None) == (crc is None)
-        )
-        if not ok:
+        ):
             raise InvalidState("malformed position")
         return cls(name, dev, ino, offset, when, anchor, crc)
 
-    def to_state(self) -> list[Any]:
+    def to_state(self) -> ScanState:
         return [self.file, self.dev, self.ino, self.offset, self.time, self.anchor, self.crc]
 
 
@@ -116,14 +120,19 @@ class TailPosition:
         return (self.dev, self.ino)
 
     @classmethod
-    def from_state(cls, state: Any) -> TailPosition:
+    def from_state(cls, state: State) -> TailPosition:
         if not isinstance(state, dict) or set(state) != _TAIL_KEYS:
             raise InvalidState("malformed tail position")
         dev, ino, offset, crc = state["d"], state["i"], state["o"], state["h"]
-        numbers = (offset, crc) if dev is None else (dev, ino, offset, crc)
-        if (dev is None) != (ino is None) or not all(_count(n) for n in numbers):
+        if not (
+            _optional_count(dev)
+            and _optional_count(ino)
+            and (dev is None) == (ino is None)
+            and is_count(offset)
+            and is_count(crc)
+        ):
             raise InvalidState("malformed tail position")
         return cls(dev, ino, offset, crc)
 
-    def to_state(self) -> dict[str, Any]:
+    def to_state(self) -> TailState:
         return {"d": self.dev, "i": self.ino, "o": self.offset, "h": self.crc}

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from auditconsole.conf import conf
 from auditconsole.sources.base import Around, FileInfo, LogSource
+from auditconsole.sources.cursor import State
 from auditconsole.sources.files import lines as line_reading
 from auditconsole.sources.files.checks import check_options
 from auditconsole.sources.files.discovery import Discovery, LogFile, Stream, discover
@@ -71,7 +72,7 @@ class FileSource(LogSource):
     # -- configuration checks -------------------------------------------------------------
 
     @classmethod
-    def check_config(cls, key: str, config: dict[str, Any]) -> list[checks.CheckMessage]:
+    def check_config(cls, key: object, config: dict[str, Any]) -> list[checks.CheckMessage]:
         messages = super().check_config(key, config)
         return [*messages, *check_options(key, config.get("OPTIONS", {}))]
 
@@ -152,7 +153,7 @@ class FileSource(LogSource):
                 return record.time
         return None
 
-    def scan(self, query: Query, cursor: Any, ctx: ScanContext) -> Scan:
+    def scan(self, query: Query, cursor: State, ctx: ScanContext) -> Scan:
         streams = self.discover().streams
         if not streams:
             return EmptyScan()
@@ -240,7 +241,7 @@ class FileSource(LogSource):
         newer.reverse()
         return Around(record=record, newer=newer, older=older)
 
-    def tail(self, cursor: Any = None, limit: int | None = None) -> TailResult:
+    def tail(self, cursor: State = None, limit: int | None = None) -> TailResult:
         limit = limit or conf.TAIL_INITIAL_LINES
         if cursor is not None and not isinstance(cursor, dict):
             raise ValueError("malformed tail cursor")

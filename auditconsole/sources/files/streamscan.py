@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterator
 from datetime import datetime
-from typing import Any
 
 from auditconsole.sources.files.backward import BUDGET, COMPLETE, SINCE, FilePass
 from auditconsole.sources.files.checksums import checksum_at
@@ -26,7 +25,7 @@ from auditconsole.sources.files.jsonscan import scan_json
 from auditconsole.sources.files.lines import complete_end
 from auditconsole.sources.files.opening import OpenedFile, RecordReader
 from auditconsole.sources.files.parsing import JSON
-from auditconsole.sources.files.positions import ScanPosition
+from auditconsole.sources.files.positions import ScanPosition, ScanState
 from auditconsole.sources.files.seeking import SKEW, seek_time
 from auditconsole.sources.files.textscan import scan_text
 from auditconsole.sources.records import Record
@@ -57,7 +56,7 @@ class StreamScan:
         self._until: datetime | None = ctx.query.until
 
     @property
-    def cursor(self) -> list[Any] | None:
+    def cursor(self) -> ScanState | None:
         if self._done or (self._pass is not None and self._pass.finished):
             return None
         if self._pass is not None:
@@ -68,7 +67,7 @@ class StreamScan:
             position = ScanPosition(first.name, first.dev, first.ino)
         return position.to_state() if position is not None else None
 
-    def cursor_before(self, record: Record) -> list[Any]:
+    def cursor_before(self, record: Record) -> ScanState:
         dev, ino = record.file_id
         when = record.time.timestamp() if record.time is not None else None
         return ScanPosition(

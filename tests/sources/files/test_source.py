@@ -690,7 +690,7 @@ def test_unreadable_files_are_notices_not_errors(logs: Path) -> None:
                 seqs(rest.records),
                 rest.notices,
                 infos[1].error,
-                [n for n in log.tail(None, 10).notices],
+                list(log.tail(None, 10).notices),
             )
 
         found, notices, file_error, tail_notices = as_unprivileged(browse)

@@ -1,4 +1,5 @@
 """``python -m benchmarks``: see :mod:`benchmarks.harness`."""
+
 from __future__ import annotations
 
 import sys

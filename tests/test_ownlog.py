@@ -22,7 +22,10 @@ def test_the_log_permission_is_required_where_asked(settings, tmp_path, make_use
     log = tmp_path / "console.log"
     log.write_text("")
     settings.AUDITCONSOLE_LOG_SOURCES = {
-        "console": {"BACKEND": "auditconsole.sources.files.FileSource", "OPTIONS": {"path": str(log)}}
+        "console": {
+            "BACKEND": "auditconsole.sources.files.FileSource",
+            "OPTIONS": {"path": str(log)},
+        }
     }
     settings.AUDITCONSOLE_EXPORT_AUDIT_SOURCE = "console"
     activity_only = make_user("watcher", console_perms=("view_activity",))
@@ -33,4 +36,6 @@ def test_the_log_permission_is_required_where_asked(settings, tmp_path, make_use
     assert allowed.browse_url is None
     browser = make_user("browser", console_perms=("view_activity", "view_logs"))
     linked = read_own_log(QUERY, browser, lambda r: r, needs_view_logs=True)
-    assert linked.browse_url == "/audit/logs/console/?logger=auditconsole.access&field=event%3Dsearch"
+    assert (
+        linked.browse_url == "/audit/logs/console/?logger=auditconsole.access&field=event%3Dsearch"
+    )

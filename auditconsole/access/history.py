@@ -47,7 +47,10 @@ class AccessRow:
             url_name=str(data.get("url_name") or ""),
             key=str(kwargs.get("key") or ""),
             filters=[
-                (str(name), ", ".join(map(str, values)) if isinstance(values, list) else str(values))
+                (
+                    str(name),
+                    ", ".join(map(str, values)) if isinstance(values, list) else str(values),
+                )
                 for name, values in filters.items()
             ],
             fragment=data.get("fragment") is True,

@@ -211,7 +211,12 @@ class TrigramIndex(Index):
         self.opclass = opclass
 
     def sql(
-        self, connection: BaseDatabaseWrapper, table: str, *, concurrently: bool, if_not_exists: bool
+        self,
+        connection: BaseDatabaseWrapper,
+        table: str,
+        *,
+        concurrently: bool,
+        if_not_exists: bool,
     ) -> str:
         q = connection.ops.quote_name
         return (
@@ -233,9 +238,7 @@ def trigram_indexes(connection: BaseDatabaseWrapper, schema: str | None) -> list
     """The GIN indexes; the operator class is named with its schema, which need not be on
     the ``search_path`` (some hosts install extensions in a schema of their own)."""
     opclass = "gin_trgm_ops" if schema is None else f"{_quote(connection, schema)}.gin_trgm_ops"
-    return [
-        TrigramIndex(column, name, opclass) for column, name in TRIGRAM_INDEX_NAMES.items()
-    ]
+    return [TrigramIndex(column, name, opclass) for column, name in TRIGRAM_INDEX_NAMES.items()]
 
 
 def trigram_index_sql(connection: BaseDatabaseWrapper, table: str) -> list[str]:

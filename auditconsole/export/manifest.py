@@ -102,9 +102,7 @@ def key_id(public_key: Ed25519PublicKey) -> str:
 
 def sign(unsigned: Mapping[str, Any], private_key: Ed25519PrivateKey) -> dict[str, Any]:
     """``unsigned`` with the signing key's id and the signature added."""
-    manifest = {
-        key: value for key, value in unsigned.items() if key not in (SIGNATURE, KEY_ID)
-    }
+    manifest = {key: value for key, value in unsigned.items() if key not in (SIGNATURE, KEY_ID)}
     manifest[KEY_ID] = key_id(private_key.public_key())
     # Hex, not base64: the manifest is read back from the log through redaction, which
     # could take a base64 run such as "...csrf==" for a secret; hex digits cannot spell

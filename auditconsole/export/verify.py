@@ -98,9 +98,15 @@ def check_file(
             tail = (tail + block)[-len(NEWLINE) :]
     result.size, result.sha256 = size, digest.hexdigest()
     result.rows, open_quote = count_rows(path)
-    want_size, want_rows, want_sha = expected.get("bytes"), expected.get("rows"), expected.get("sha256")
+    want_size, want_rows, want_sha = (
+        expected.get("bytes"),
+        expected.get("rows"),
+        expected.get("sha256"),
+    )
     result.details = [
-        f"bytes: {size:,} (manifest: {want_size:,})" if isinstance(want_size, int) else f"bytes: {size:,}",
+        f"bytes: {size:,} (manifest: {want_size:,})"
+        if isinstance(want_size, int)
+        else f"bytes: {size:,}",
         f"rows: {_count(result.rows)} (manifest: {_count(want_rows)})",
         f"SHA-256: {result.sha256} (manifest: {want_sha})",
     ]

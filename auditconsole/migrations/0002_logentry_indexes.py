@@ -34,7 +34,9 @@ INDEXES = (
 )
 
 
-def _invalid_postgres_indexes(schema_editor: BaseDatabaseSchemaEditor, names: list[str]) -> set[str]:
+def _invalid_postgres_indexes(
+    schema_editor: BaseDatabaseSchemaEditor, names: list[str]
+) -> set[str]:
     return _logentry_indexes.invalid_postgres_indexes(schema_editor, names)
 
 

@@ -4,6 +4,8 @@ Both belong to issue 20 and ship together: the table is created empty (its row i
 the first export), and the permission is created by ``migrate`` like the others.
 """
 
+from __future__ import annotations
+
 from django.db import migrations, models
 
 

@@ -66,7 +66,6 @@ class RecordRef:
         return cls(source, stream, (dev, ino), offset, checksum)
 
 
-
 @dataclass(eq=False)
 class Record:
     """A parsed, redacted log record.

@@ -20,6 +20,7 @@ def console_nav(context: template.Context) -> dict[str, Any]:
 
     def can(permission: str) -> bool:
         return user is not None and is_console_user(user) and user.has_perm(permission)
+
     try:
         logout_url = resolve_url(conf.LOGOUT_URL)
     except NoReverseMatch:

@@ -100,7 +100,9 @@ def facet_links(
     facets = []
     for value, count in counts:
         url = link({name: value}) if usable(value) else None
-        facets.append(FacetLink(value or "(none)", count, url, url is not None and value == current))
+        facets.append(
+            FacetLink(value or "(none)", count, url, url is not None and value == current)
+        )
     return facets
 
 
@@ -109,7 +111,12 @@ def is_level(name: str) -> bool:
 
 
 class BrowseView(
-    AccessRecordMixin, SourceMixin, FilterFormMixin, LogsAccessMixin, HtmxFragmentMixin, TemplateView
+    AccessRecordMixin,
+    SourceMixin,
+    FilterFormMixin,
+    LogsAccessMixin,
+    HtmxFragmentMixin,
+    TemplateView,
 ):
     """One source, newest first, filtered; ``?cursor=`` continues where a page ended."""
 

@@ -94,7 +94,12 @@ class Outcome:
 
 
 class TailView(
-    AccessRecordMixin, SourceMixin, FilterFormMixin, TailAccessMixin, HtmxFragmentMixin, TemplateView
+    AccessRecordMixin,
+    SourceMixin,
+    FilterFormMixin,
+    TailAccessMixin,
+    HtmxFragmentMixin,
+    TemplateView,
 ):
     """``tail/<key>/``: one source followed live."""
 

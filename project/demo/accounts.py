@@ -81,15 +81,25 @@ def ensure_support_group() -> Group:
 
 
 def _ensure_user(
-    username: str, created: list[str], *, password: str | None, first_name: str = "",
-    last_name: str = "", is_staff: bool = True, is_superuser: bool = False,
+    username: str,
+    created: list[str],
+    *,
+    password: str | None,
+    first_name: str = "",
+    last_name: str = "",
+    is_staff: bool = True,
+    is_superuser: bool = False,
 ) -> User:
     user = User.objects.filter(username=username).first()
     if user is not None:
         return user
     user = User(
-        username=username, first_name=first_name, last_name=last_name,
-        email=f"{username}@support.example.com", is_staff=is_staff, is_superuser=is_superuser,
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=f"{username}@support.example.com",
+        is_staff=is_staff,
+        is_superuser=is_superuser,
     )
     if password is None:
         user.set_unusable_password()
@@ -117,6 +127,9 @@ def ensure_accounts() -> Accounts:
 
 def _agent(person: Person, created: list[str]) -> User:
     return _ensure_user(
-        person.username, created, password=None, first_name=person.first_name,
+        person.username,
+        created,
+        password=None,
+        first_name=person.first_name,
         last_name=person.last_name,
     )

@@ -175,7 +175,11 @@ class DeskHistory:
         self.plan_users()
 
     def _log(
-        self, when: datetime, actor: User, flag: int, target: models.Model,
+        self,
+        when: datetime,
+        actor: User,
+        flag: int,
+        target: models.Model,
         message: ChangeMessage = "",
     ) -> None:
         self.events.append(Event(when, actor, flag, message, target))
@@ -201,7 +205,12 @@ class DeskHistory:
         message = note or changed(type(target), *changes)
         self.events.append(
             Event(
-                when, actor, CHANGE, message, target, changes,
+                when,
+                actor,
+                CHANGE,
+                message,
+                target,
+                changes,
                 with_values=not note and self._in_the_app(actor),
             )
         )
@@ -218,7 +227,9 @@ class DeskHistory:
 
     def _company_name(self) -> str:
         rng = self.rng
-        name = f"{rng.choice(COMPANY_FIRST)} {rng.choice(COMPANY_SECOND)}{rng.choice(COMPANY_SUFFIX)}"
+        name = (
+            f"{rng.choice(COMPANY_FIRST)} {rng.choice(COMPANY_SECOND)}{rng.choice(COMPANY_SUFFIX)}"
+        )
         if name in self._names:
             name = f"{name} ({rng.choice(CITIES)})"
         number = 2
@@ -373,7 +384,9 @@ class DeskHistory:
             closed = self._close(ticket, worker, when)
             # Reopened when the customer writes back; only tickets closed a while ago.
             if closed is not None and closed < now - timedelta(days=1) and rng.random() < 0.07:
-                reopened = clock.between(closed + timedelta(minutes=2), min(closed + timedelta(days=6), now))
+                reopened = clock.between(
+                    closed + timedelta(minutes=2), min(closed + timedelta(days=6), now)
+                )
                 self._change(reopened, rng.choice(desk), ticket, status=Ticket.Status.OPEN)
                 self._close(ticket, worker, reopened)
 
@@ -487,7 +500,8 @@ class DeskHistory:
         profile = ("first_name", "last_name", "email", "is_staff")
         # Only accounts this run created: an older account's history is not ours to invent.
         team = [
-            user for user in (accounts.support, accounts.staff, *accounts.agents)
+            user
+            for user in (accounts.support, accounts.staff, *accounts.agents)
             if user.username in accounts.created
         ]
         for user in team:
@@ -504,9 +518,12 @@ class DeskHistory:
             return
         added = clock.between(self.start + timedelta(days=20), self.start + timedelta(days=30))
         self.contractor = User(
-            username=CONTRACTOR.username, first_name=CONTRACTOR.first_name,
-            last_name=CONTRACTOR.last_name, email=f"{CONTRACTOR.username}@support.example.com",
-            is_staff=True, date_joined=added,
+            username=CONTRACTOR.username,
+            first_name=CONTRACTOR.first_name,
+            last_name=CONTRACTOR.last_name,
+            email=f"{CONTRACTOR.username}@support.example.com",
+            is_staff=True,
+            date_joined=added,
         )
         self.contractor.set_unusable_password()
         self._log(added, admin, ADDITION, self.contractor, ADDED)
@@ -542,7 +559,8 @@ class DeskHistory:
     def _backdate_new_accounts(self) -> None:
         # plan_users() only invents a join date for accounts this run created.
         users = [
-            user for user in (self.accounts.support, self.accounts.staff, *self.accounts.agents)
+            user
+            for user in (self.accounts.support, self.accounts.staff, *self.accounts.agents)
             if user.username in self.joined
         ]
         for user in users:

@@ -40,7 +40,9 @@ MALFORMED_WORKER_LINES = 3
 
 FAMILIES: dict[str, tuple[str, ...]] = {
     "app.log": (
-        "app.log", *(f"app.log.{n}" for n in range(1, APP_LOG_BACKUPS + 2)), APP_ARCHIVE,
+        "app.log",
+        *(f"app.log.{n}" for n in range(1, APP_LOG_BACKUPS + 2)),
+        APP_ARCHIVE,
     ),
     "audit.log": ("audit.log",),
     "api.log": ("api.log",),
@@ -119,7 +121,9 @@ class DemoLogWriter:
         oldest can be gzip-compressed into app.log.4.gz, as logrotate's ``compress`` would.
         """
         handler = RotatingFileHandler(
-            self.path("app.log"), maxBytes=APP_LOG_MAX_BYTES, backupCount=APP_LOG_BACKUPS + 1,
+            self.path("app.log"),
+            maxBytes=APP_LOG_MAX_BYTES,
+            backupCount=APP_LOG_BACKUPS + 1,
             encoding="utf-8",
         )
         with attached(handler, logshapes.app_formatter()):
@@ -170,9 +174,13 @@ class DemoLogWriter:
         for day in range(UPDATE_DAYS, 0, -1):
             date = self.now - timedelta(days=day)
             # The nightly cron run at 03:00, and now and then someone updating by hand.
-            runs = [date.replace(hour=3, minute=self.rng.randrange(5), second=self.rng.randrange(60))]
+            runs = [
+                date.replace(hour=3, minute=self.rng.randrange(5), second=self.rng.randrange(60))
+            ]
             if self.rng.random() < 0.15:
-                runs.append(date.replace(hour=self.rng.randrange(10, 17), minute=self.rng.randrange(60)))
+                runs.append(
+                    date.replace(hour=self.rng.randrange(10, 17), minute=self.rng.randrange(60))
+                )
             for when in runs:
                 record = self.factory.update(when.replace(microsecond=0), sha)
                 sha = record["new_sha"]

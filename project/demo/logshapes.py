@@ -63,11 +63,24 @@ class ActivityAuditFormatter(logging.Formatter):
 
     FIELDS: dict[str, tuple[str, ...]] = {
         "AUDIT": (
-            "model", "event_type", "instance_id", "instance_repr", "user_id", "user_info", "extra",
+            "model",
+            "event_type",
+            "instance_id",
+            "instance_repr",
+            "user_id",
+            "user_info",
+            "extra",
         ),
         "API": (
-            "service_name", "request_type", "protocol", "user_id", "user_info", "request_repr",
-            "response_repr", "error_message", "execution_time",
+            "service_name",
+            "request_type",
+            "protocol",
+            "user_id",
+            "user_info",
+            "request_repr",
+            "response_repr",
+            "error_message",
+            "execution_time",
         ),
         "LOGIN": ("user_id", "user_info", "event", "success", "error", "extra"),
     }
@@ -188,32 +201,57 @@ class LogFactory:
         choice = rng.choices(range(10), weights=(8, 6, 5, 4, 4, 14, 6, 3, 2, 2))[0]
         if choice == 0:
             return make_record(
-                "apps.tickets.views", logging.INFO, "Ticket %s closed by %s", when,
-                args=(ticket, actor.username), func="form_valid", lineno=41,
+                "apps.tickets.views",
+                logging.INFO,
+                "Ticket %s closed by %s",
+                when,
+                args=(ticket, actor.username),
+                func="form_valid",
+                lineno=41,
                 fields={"user_id": actor.user_id, "ticket_id": ticket, "status": "closed"},
             )
         if choice == 1:
             assignee = self.actor()
             return make_record(
-                "apps.tickets.views", logging.INFO, "Ticket %s assigned to %s", when,
-                args=(ticket, assignee.username), func="form_valid", lineno=63,
+                "apps.tickets.views",
+                logging.INFO,
+                "Ticket %s assigned to %s",
+                when,
+                args=(ticket, assignee.username),
+                func="form_valid",
+                lineno=63,
                 fields={"user_id": actor.user_id, "ticket_id": ticket},
             )
         if choice == 2:
             return make_record(
-                "apps.tickets.views", logging.INFO, "Ticket %s created: %s", when,
-                args=(ticket, rng.choice(TICKET_SUBJECTS)), func="form_valid", lineno=28,
+                "apps.tickets.views",
+                logging.INFO,
+                "Ticket %s created: %s",
+                when,
+                args=(ticket, rng.choice(TICKET_SUBJECTS)),
+                func="form_valid",
+                lineno=28,
             )
         if choice == 3:
             return make_record(
-                "apps.billing.tasks", logging.INFO, "Invoice %s sent to %s", when,
+                "apps.billing.tasks",
+                logging.INFO,
+                "Invoice %s sent to %s",
+                when,
                 args=(self.invoice_number(when), f"billing@customer{rng.randrange(400)}.example"),
-                func="send_invoice", lineno=88, fields={"duration_ms": self.duration_ms(True)},
+                func="send_invoice",
+                lineno=88,
+                fields={"duration_ms": self.duration_ms(True)},
             )
         if choice == 4:
             return make_record(
-                "apps.accounts.views", logging.INFO, "User %s logged in", when,
-                args=(actor.username,), func="form_valid", lineno=19,
+                "apps.accounts.views",
+                logging.INFO,
+                "User %s logged in",
+                when,
+                args=(actor.username,),
+                func="form_valid",
+                lineno=19,
                 fields={"user_id": actor.user_id},
             )
         if choice == 5:
@@ -228,32 +266,56 @@ class LogFactory:
                 )
             )
             return make_record(
-                "apps.api.middleware", logging.INFO, "%s %s %s", when,
-                args=(method, path, status), func="__call__", lineno=34,
+                "apps.api.middleware",
+                logging.INFO,
+                "%s %s %s",
+                when,
+                args=(method, path, status),
+                func="__call__",
+                lineno=34,
                 fields={"duration_ms": self.duration_ms()},
             )
         if choice == 6:
             return make_record(
-                "django.request", logging.WARNING, "Not Found: %s", when,
+                "django.request",
+                logging.WARNING,
+                "Not Found: %s",
+                when,
                 args=(rng.choice(("/favicon.ico", "/wp-login.php", "/.env", "/robots.txt")),),
-                pathname=DJANGO_LOG_PATH, func="log_response", lineno=253,
+                pathname=DJANGO_LOG_PATH,
+                func="log_response",
+                lineno=253,
             )
         if choice == 7:
             return make_record(
-                "apps.accounts.views", logging.WARNING, "Failed login for %s from %s", when,
+                "apps.accounts.views",
+                logging.WARNING,
+                "Failed login for %s from %s",
+                when,
                 args=(rng.choice((actor.username, "admin", "root", "test")), self.ip()),
-                func="form_invalid", lineno=31,
+                func="form_invalid",
+                lineno=31,
             )
         if choice == 8:
             report = rng.choice(("ticket-backlog", "sla-breaches", "revenue-by-plan"))
             return make_record(
-                "apps.reports.queries", logging.WARNING, "Report %s took %d ms", when,
-                args=(report, self.duration_ms(True) * 4), func="run", lineno=112,
+                "apps.reports.queries",
+                logging.WARNING,
+                "Report %s took %d ms",
+                when,
+                args=(report, self.duration_ms(True) * 4),
+                func="run",
+                lineno=112,
                 fields={"duration_ms": self.duration_ms(True) * 4},
             )
         return make_record(
-            "apps.billing.tasks", logging.INFO, "Payment received for %s", when,
-            args=(self.invoice_number(when),), func="reconcile", lineno=140,
+            "apps.billing.tasks",
+            logging.INFO,
+            "Payment received for %s",
+            when,
+            args=(self.invoice_number(when),),
+            func="reconcile",
+            lineno=140,
             fields={"status": "paid", "duration_ms": self.duration_ms()},
         )
 
@@ -262,13 +324,25 @@ class LogFactory:
         if self.rng.random() < 0.4:
             path = f"/api/v1/invoices/{self.invoice_number(when)}/pay/"
             return make_record(
-                "django.request", logging.ERROR, "Internal Server Error: %s", when,
-                args=(path,), exc_info=exc_info, pathname=DJANGO_LOG_PATH,
-                func="log_response", lineno=253,
+                "django.request",
+                logging.ERROR,
+                "Internal Server Error: %s",
+                when,
+                args=(path,),
+                exc_info=exc_info,
+                pathname=DJANGO_LOG_PATH,
+                func="log_response",
+                lineno=253,
             )
         return make_record(
-            "apps.billing.tasks", logging.ERROR, message, when, exc_info=exc_info,
-            func="run_job", lineno=57, fields={"ticket_id": self.ticket_id()},
+            "apps.billing.tasks",
+            logging.ERROR,
+            message,
+            when,
+            exc_info=exc_info,
+            func="run_job",
+            lineno=57,
+            fields={"ticket_id": self.ticket_id()},
         )
 
     # --- audit.log (django-activity-audit CRUD and LOGIN) ---------------------------
@@ -313,9 +387,13 @@ class LogFactory:
                 "created": stamp,
             }
         return make_record(
-            "audit.model", AUDIT, f"{event_type} event for {model} (id: {instance_id})", when,
+            "audit.model",
+            AUDIT,
+            f"{event_type} event for {model} (id: {instance_id})",
+            when,
             pathname=f"{APP_ROOT}/.venv/lib/python3.12/site-packages/activity_audit/signals.py",
-            func="push_log", lineno=118,
+            func="push_log",
+            lineno=118,
             fields={
                 "model": model,
                 "event_type": event_type,
@@ -338,9 +416,13 @@ class LogFactory:
             ("login", False): "Login failed",
         }[(event, success)]
         return make_record(
-            "audit.login", LOGIN, message, when,
+            "audit.login",
+            LOGIN,
+            message,
+            when,
             pathname=f"{APP_ROOT}/.venv/lib/python3.12/site-packages/activity_audit/utils.py",
-            func="push_usage_log", lineno=131,
+            func="push_usage_log",
+            lineno=131,
             fields={
                 "user_id": str(actor.user_id) if success else "",
                 "user_info": actor.user_info,
@@ -419,9 +501,13 @@ class LogFactory:
             "body": body if body is not None else {},
         }
         return make_record(
-            "audit.request", API, "Audit Internal Request", when,
+            "audit.request",
+            API,
+            "Audit Internal Request",
+            when,
             pathname=f"{APP_ROOT}/.venv/lib/python3.12/site-packages/activity_audit/middleware.py",
-            func="__call__", lineno=97,
+            func="__call__",
+            lineno=97,
             fields={
                 "service_name": "support_desk",
                 "request_type": "internal",
@@ -444,9 +530,13 @@ class LogFactory:
         declined = rng.random() < 0.1
         cents = rng.randrange(4900, 90000)
         return make_record(
-            "audit.request", API, "Audit External Service", when,
+            "audit.request",
+            API,
+            "Audit External Service",
+            when,
             pathname=f"{APP_ROOT}/.venv/lib/python3.12/site-packages/activity_audit/protocols.py",
-            func="_log_request", lineno=74,
+            func="_log_request",
+            lineno=74,
             fields={
                 "service_name": "payments",
                 "request_type": "external",
@@ -481,41 +571,75 @@ class LogFactory:
         choice = rng.choices(range(6), weights=(5, 4, 3, 2, 2, 1))[0]
         if choice == 0:
             return make_record(
-                "apps.alerts.drivers.grafana", logging.INFO, "Parsed %d alerts from webhook", when,
-                args=(rng.randrange(1, 6),), func="parse", lineno=45,
+                "apps.alerts.drivers.grafana",
+                logging.INFO,
+                "Parsed %d alerts from webhook",
+                when,
+                args=(rng.randrange(1, 6),),
+                func="parse",
+                lineno=45,
             )
         if choice == 1:
             return make_record(
-                "apps.tickets.signals", logging.INFO, "Ticket %s status changed to %s", when,
+                "apps.tickets.signals",
+                logging.INFO,
+                "Ticket %s status changed to %s",
+                when,
                 args=(self.ticket_id(), rng.choice(("pending", "closed", "open"))),
-                func="status_changed", lineno=22,
+                func="status_changed",
+                lineno=22,
             )
         if choice == 2:
             return make_record(
-                "apps.health.checks", logging.INFO, "Database OK in %d ms", when,
-                args=(self.duration_ms(),), func="check_database", lineno=17,
+                "apps.health.checks",
+                logging.INFO,
+                "Database OK in %d ms",
+                when,
+                args=(self.duration_ms(),),
+                func="check_database",
+                lineno=17,
             )
         if choice == 3:
             return make_record(
-                "apps.billing.tasks", logging.INFO, "Generated %d invoices for cycle %s", when,
-                args=(rng.randrange(5, 60), when.strftime("%Y-%m")), func="run_cycle", lineno=73,
+                "apps.billing.tasks",
+                logging.INFO,
+                "Generated %d invoices for cycle %s",
+                when,
+                args=(rng.randrange(5, 60), when.strftime("%Y-%m")),
+                func="run_cycle",
+                lineno=73,
             )
         if choice == 4:
             return make_record(
-                "apps.health.checks", logging.WARNING, "Disk usage at %d%% on /var", when,
-                args=(rng.randrange(80, 95),), func="check_disk", lineno=30,
+                "apps.health.checks",
+                logging.WARNING,
+                "Disk usage at %d%% on /var",
+                when,
+                args=(rng.randrange(80, 95),),
+                func="check_disk",
+                lineno=30,
             )
         return make_record(
-            "django.security.csrf", logging.WARNING, "Forbidden (%s): %s", when,
+            "django.security.csrf",
+            logging.WARNING,
+            "Forbidden (%s): %s",
+            when,
             args=("CSRF token missing.", "/accounts/login/"),
-            pathname=DJANGO_LOG_PATH, func="log_response", lineno=253,
+            pathname=DJANGO_LOG_PATH,
+            func="log_response",
+            lineno=253,
         )
 
     def django_error(self, when: datetime) -> logging.LogRecord:
         message, exc_info = incidents.capture(self.rng)
         return make_record(
-            "apps.alerts.tasks", logging.ERROR, message, when, exc_info=exc_info,
-            func="deliver", lineno=66,
+            "apps.alerts.tasks",
+            logging.ERROR,
+            message,
+            when,
+            exc_info=exc_info,
+            func="deliver",
+            lineno=66,
         )
 
     # --- worker.log (structlog JSON) ------------------------------------------------
@@ -536,20 +660,31 @@ class LogFactory:
             exception = logging.Formatter().formatException(exc_info)
             events.append(
                 _structlog(
-                    "job failed", "error", done, job_id=job_id, task=task, error=message,
+                    "job failed",
+                    "error",
+                    done,
+                    job_id=job_id,
+                    task=task,
+                    error=message,
                     exception=exception,
                 )
             )
             events.append(
                 _structlog(
-                    "retrying job", "warning", done + timedelta(milliseconds=5),
-                    job_id=job_id, task=task, attempt=2, delay_s=30,
+                    "retrying job",
+                    "warning",
+                    done + timedelta(milliseconds=5),
+                    job_id=job_id,
+                    task=task,
+                    attempt=2,
+                    delay_s=30,
                 )
             )
         else:
             events.append(
-                _structlog("job finished", "info", done, job_id=job_id, task=task,
-                           duration_ms=duration)
+                _structlog(
+                    "job finished", "info", done, job_id=job_id, task=task, duration_ms=duration
+                )
             )
         return events
 
@@ -558,7 +693,9 @@ class LogFactory:
     def update(self, when: datetime, old_sha: str) -> dict[str, Any]:
         rng = self.rng
         status = rng.choices(("success", "up_to_date", "failed"), weights=(10, 6, 2))[0]
-        failed_step = rng.choice(("pull", "migrate", "collectstatic")) if status == "failed" else None
+        failed_step = (
+            rng.choice(("pull", "migrate", "collectstatic")) if status == "failed" else None
+        )
         # A failure after the pull rolls back to the old commit; either way nothing moved.
         rolled_back = failed_step in {"migrate", "collectstatic"}
         return {

@@ -58,5 +58,7 @@ def seed_demo(
     result = SeedResult(accounts=accounts, history=history, log_dir=None)
     if logs:
         result.log_dir = Path(log_dir or settings.LOG_DIR)
-        result.log_files = write_demo_logs(result.log_dir, random.Random(seed), now, reset=reset_logs)
+        result.log_files = write_demo_logs(
+            result.log_dir, random.Random(seed), now, reset=reset_logs
+        )
     return result

@@ -14,9 +14,30 @@ from django.utils import timezone
 
 #: Relative activity by hour of day (local time); 1.0 is the busiest hour.
 HOUR_WEIGHTS: tuple[float, ...] = (
-    0.03, 0.02, 0.02, 0.02, 0.02, 0.04, 0.1, 0.3,  # 00-07
-    0.7, 1.0, 1.0, 0.95, 0.6, 0.9, 1.0, 0.95,  # 08-15
-    0.8, 0.55, 0.3, 0.2, 0.12, 0.08, 0.05, 0.04,  # 16-23
+    0.03,
+    0.02,
+    0.02,
+    0.02,
+    0.02,
+    0.04,
+    0.1,
+    0.3,  # 00-07
+    0.7,
+    1.0,
+    1.0,
+    0.95,
+    0.6,
+    0.9,
+    1.0,
+    0.95,  # 08-15
+    0.8,
+    0.55,
+    0.3,
+    0.2,
+    0.12,
+    0.08,
+    0.05,
+    0.04,  # 16-23
 )
 #: Relative activity by weekday, Monday first.
 DAY_WEIGHTS: tuple[float, ...] = (1.0, 1.0, 0.95, 0.95, 0.85, 0.2, 0.12)

@@ -40,16 +40,22 @@ class LiveWriter:
         self.factory = logshapes.LogFactory(rng)
         self.written = 0
         self.app = RotatingFileHandler(
-            log_dir / "app.log", maxBytes=APP_LOG_MAX_BYTES, backupCount=APP_LOG_BACKUPS,
+            log_dir / "app.log",
+            maxBytes=APP_LOG_MAX_BYTES,
+            backupCount=APP_LOG_BACKUPS,
             encoding="utf-8",
         )
         self.app.setFormatter(logshapes.app_formatter())
         self.audit = RotatingFileHandler(
-            log_dir / "audit.log", maxBytes=AUDIT_LOG_MAX_BYTES, backupCount=AUDIT_LOG_BACKUPS,
+            log_dir / "audit.log",
+            maxBytes=AUDIT_LOG_MAX_BYTES,
+            backupCount=AUDIT_LOG_BACKUPS,
             encoding="utf-8",
         )
         self.api = RotatingFileHandler(
-            log_dir / "api.log", maxBytes=AUDIT_LOG_MAX_BYTES, backupCount=AUDIT_LOG_BACKUPS,
+            log_dir / "api.log",
+            maxBytes=AUDIT_LOG_MAX_BYTES,
+            backupCount=AUDIT_LOG_BACKUPS,
             encoding="utf-8",
         )
         for handler in (self.audit, self.api):
@@ -63,7 +69,9 @@ class LiveWriter:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         self.close()

@@ -29,7 +29,11 @@ def console_log(tmp_path: Path, settings: Any) -> Iterator[Path]:
         logger.addHandler(handler)
     app = write(tmp_path / "app.log", [app_line(n) for n in range(30)])
     settings.AUDITCONSOLE_LOG_SOURCES = {
-        "console": {"BACKEND": FILE_SOURCE, "LABEL": "This console", "OPTIONS": {"path": str(path)}},
+        "console": {
+            "BACKEND": FILE_SOURCE,
+            "LABEL": "This console",
+            "OPTIONS": {"path": str(path)},
+        },
         "app": {"BACKEND": FILE_SOURCE, "LABEL": "Application", "OPTIONS": {"path": str(app)}},
     }
     settings.AUDITCONSOLE_EXPORT_AUDIT_SOURCE = "console"

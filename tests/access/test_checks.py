@@ -56,7 +56,10 @@ def test_w039_records_that_would_be_dropped(access_logger, settings):
     access_logger.setLevel(logging.WARNING)
     (message,) = check_access_log()
     assert message.id == "auditconsole.W039"
-    assert message.msg == "The console's reads are not recorded: the 'auditconsole.access' logger drops INFO records."
+    assert (
+        message.msg
+        == "The console's reads are not recorded: the 'auditconsole.access' logger drops INFO records."
+    )
     settings.AUDITCONSOLE_ACCESS_LOG = False
     assert check_access_log() == []
 

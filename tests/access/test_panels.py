@@ -52,7 +52,11 @@ def test_viewed_by_lists_who_opened_the_object(
     fragment = watcher.get(viewers_url(acme), **HX).content.decode()
     assert "<h2>Viewed by</h2>" in fragment
     # Newest first: the overseer's own view, then the viewer's, then the agent's.
-    assert fragment.index(">overseer</a>") < fragment.index(">viewer</a>") < fragment.index(">agent</a>")
+    assert (
+        fragment.index(">overseer</a>")
+        < fragment.index(">viewer</a>")
+        < fragment.index(">agent</a>")
+    )
     assert f'href="/audit/user/{viewer_user.pk}/"' in fragment
     assert "/audit/logs/console/?logger=auditconsole.access&amp;field=event%3Dobject" in fragment
     whole = watcher.get(viewers_url(acme)).content.decode()
@@ -88,8 +92,12 @@ def test_only_holders_of_view_access_see_the_panels(
     assert client.get(f"/audit/user/{support_user.pk}/searches/").status_code == 403
 
 
-def test_panels_without_the_log_or_its_permission(console_log, acme, client_for, make_user, settings):
-    reader = make_user("reader", console_perms=("view_activity", "view_access"), perms=("demo.view_customer",))
+def test_panels_without_the_log_or_its_permission(
+    console_log, acme, client_for, make_user, settings
+):
+    reader = make_user(
+        "reader", console_perms=("view_activity", "view_access"), perms=("demo.view_customer",)
+    )
     client = client_for(reader)
     fragment = client.get(viewers_url(acme), **HX).content.decode()
     # May see who viewed, not browse the log itself: no link to it.
@@ -98,19 +106,31 @@ def test_panels_without_the_log_or_its_permission(console_log, acme, client_for,
     settings.AUDITCONSOLE_LOG_SOURCES["console"]["PERMISSION"] = "demo.view_invoice"
     assert "a log you may not see" in client.get(viewers_url(acme), **HX).content.decode()
     settings.AUDITCONSOLE_EXPORT_AUDIT_SOURCE = "gone"
-    assert "no log source reads the console's own log" in client.get(viewers_url(acme), **HX).content.decode()
+    assert (
+        "no log source reads the console's own log"
+        in client.get(viewers_url(acme), **HX).content.decode()
+    )
     settings.AUDITCONSOLE_EXPORT_AUDIT_SOURCE = None
-    assert "no log source reads" in client.get(f"/audit/user/{reader.pk}/searches/", **HX).content.decode()
+    assert (
+        "no log source reads"
+        in client.get(f"/audit/user/{reader.pk}/searches/", **HX).content.decode()
+    )
 
 
 def test_objects_one_may_not_see_do_not_exist(console_log, client_for, overseer):
     client = client_for(overseer)
     invoice = ContentType.objects.get_for_model(Invoice)
-    assert client.get(reverse("auditconsole:object_viewers", args=[invoice.pk, "INV-1"])).status_code == 404
+    assert (
+        client.get(reverse("auditconsole:object_viewers", args=[invoice.pk, "INV-1"])).status_code
+        == 404
+    )
     assert client.get(reverse("auditconsole:object_viewers", args=[999999, "1"])).status_code == 404
     long_id = "x" * 300
     customer = ContentType.objects.get_for_model(Customer)
-    assert client.get(reverse("auditconsole:object_viewers", args=[customer.pk, long_id])).status_code == 404
+    assert (
+        client.get(reverse("auditconsole:object_viewers", args=[customer.pk, long_id])).status_code
+        == 404
+    )
 
 
 def test_an_unknown_model_is_a_404_for_superusers_too(console_log, client_for, superuser):

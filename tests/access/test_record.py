@@ -23,7 +23,11 @@ from tests.activity.entries import log
 
 HX = {"HTTP_HX_REQUEST": "true"}
 POLL = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "tail-lines", "HTTP_HX_TRIGGER": "tail-poller"}
-FILTER = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "tail-view", "HTTP_HX_TRIGGER": "tail-filters"}
+FILTER = {
+    "HTTP_HX_REQUEST": "true",
+    "HTTP_HX_TARGET": "tail-view",
+    "HTTP_HX_TRIGGER": "tail-filters",
+}
 SECRET_PAYLOAD = "PAYLOAD-9d3a the customer's card ends 4242"
 
 
@@ -213,12 +217,18 @@ def test_with_the_writer_broken_pages_warn_and_exports_are_refused(
     assert page.status_code == 200
     content = page.content.decode()
     assert "The console's own trail is failing:" in content
-    assert re.search(r'<div id="access-warning" class="access-warning">\s*<p class="message', content)
+    assert re.search(
+        r'<div id="access-warning" class="access-warning">\s*<p class="message', content
+    )
     failures = [r for r in caplog.records if r.name == "auditconsole.access.record"]
     assert failures and failures[0].levelname == "ERROR"
-    assert failures[0].getMessage().startswith(
-        f"Access record not written (agent opened the history of demo.customer {acme.pk}): "
-        "FileHandler (/dev/full): OSError: [Errno 28] No space left on device."
+    assert (
+        failures[0]
+        .getMessage()
+        .startswith(
+            f"Access record not written (agent opened the history of demo.customer {acme.pk}): "
+            "FileHandler (/dev/full): OSError: [Errno 28] No space left on device."
+        )
     )
     # An htmx search carries the warning out of band, into the page's slot for it.
     fragment = agent.get("/audit/activity/?q=Acme", **HX).content.decode()

@@ -101,7 +101,9 @@ def test_the_object_id_filter_without_a_model_uses_an_index(client, history, sup
 )
 def test_the_user_page_reads_the_users_index(client, history, superuser, support_user) -> None:
     client.force_login(superuser)
-    plans = list(ordered_entry_queries(client, reverse("auditconsole:user", args=[support_user.pk])))
+    plans = list(
+        ordered_entry_queries(client, reverse("auditconsole:user", args=[support_user.pk]))
+    )
     assert plans
     for _sql, plan in plans:
         assert "auditconsole_le_user_time" in plan, plan

@@ -95,6 +95,6 @@ def test_scope_for_one_model_is_one_equality(support_user, superuser) -> None:
     assert " IN " not in str(scoped.query)
     hidden = content_type(User).pk
     assert not scope_for(support_user).apply(LogEntry.objects.all(), content_type_id=hidden)
-    assert list(
-        scope_for(superuser).apply(LogEntry.objects.all(), content_type_id=customer)
-    ) == [visible]
+    assert list(scope_for(superuser).apply(LogEntry.objects.all(), content_type_id=customer)) == [
+        visible
+    ]

@@ -102,7 +102,9 @@ def test_indexed_search_equals_icontains(superuser, texts, data) -> None:
     start = data.draw(st.integers(0, len(source)))
     end = data.draw(st.integers(start, len(source)))
     needle = data.draw(
-        st.sampled_from([source[start:end], source[start:end].swapcase(), source[start:end].upper()])
+        st.sampled_from(
+            [source[start:end], source[start:end].swapcase(), source[start:end].upper()]
+        )
         | tricky_text
     )
     found = ActivitySearch(QueryDict(urlencode({"q": needle})), superuser)

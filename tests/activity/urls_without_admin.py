@@ -1,4 +1,5 @@
 """A URLconf with the console but without the admin, as some projects mount it."""
+
 from __future__ import annotations
 
 from django.urls import include, path

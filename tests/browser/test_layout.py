@@ -66,7 +66,9 @@ def assert_clean(page: Any) -> None:
 
 
 @pytest.mark.parametrize("width", [1280, 1400, 1920])
-def test_a_wide_source_leaves_the_message_readable(agent: Any, demo_sources: Path, width: int) -> None:
+def test_a_wide_source_leaves_the_message_readable(
+    agent: Any, demo_sources: Path, width: int
+) -> None:
     page = agent
     open_at(page, "/audit/logs/api/", {"width": width, "height": 900})
     widths = page.eval_on_selector_all(
@@ -117,7 +119,11 @@ def test_on_a_phone_every_nav_link_can_be_tapped(agent: Any) -> None:
         )
         assert hit, f"{name} is covered at its centre"
     # And a real tap (Playwright checks the link receives it) goes there.
-    for name, path in (("Live tail", "/audit/tail/"), ("Logs", "/audit/logs/"), ("Activity", "/audit/activity/")):
+    for name, path in (
+        ("Live tail", "/audit/tail/"),
+        ("Logs", "/audit/logs/"),
+        ("Activity", "/audit/activity/"),
+    ):
         page.locator(".nav-links a", has_text=name).click()
         page.wait_for_url(re.compile(f".*{re.escape(path)}$"))
     # The user menu is still there, beside the brand.
@@ -126,7 +132,8 @@ def test_on_a_phone_every_nav_link_can_be_tapped(agent: Any) -> None:
 
 
 def test_on_a_phone_activity_results_come_first_and_filters_are_one_tap_away(
-    agent: Any, desk: Any  # noqa: F811 - the fixture imported above
+    agent: Any,
+    desk: Any,  # noqa: F811 - the fixture imported above
 ) -> None:
     page = agent
     open_at(page, "/audit/activity/", PHONE)
@@ -143,7 +150,9 @@ def test_on_a_phone_activity_results_come_first_and_filters_are_one_tap_away(
     page.select_option("#id_action", "deletion")
     form.get_by_role("button", name="Filter").click()
     page.wait_for_url(re.compile(r".*/audit/activity/\?action=deletion$"))
-    page.wait_for_function("document.querySelectorAll('table.activity-table tbody tr').length === 1")
+    page.wait_for_function(
+        "document.querySelectorAll('table.activity-table tbody tr').length === 1"
+    )
     settle(page)
     assert page.locator("#id_action").input_value() == "deletion"  # the form, swapped out of band
     # The facets are a lazy panel of their own, loaded after the results: wait for them.
@@ -181,7 +190,9 @@ def test_on_a_phone_a_log_page_starts_with_records(agent: Any, demo_sources: Pat
 def test_on_a_phone_the_filters_work_without_javascript(
     chromium: Any, live_server: Any, support_user: Any, demo_sources: Path
 ) -> None:
-    context = chromium.new_context(base_url=live_server.url, java_script_enabled=False, viewport=PHONE)
+    context = chromium.new_context(
+        base_url=live_server.url, java_script_enabled=False, viewport=PHONE
+    )
     page = context.new_page()
     page.goto("/accounts/login/")
     page.fill("input[name=username]", support_user.username)

@@ -1,4 +1,5 @@
 """Fixtures of the export tests (defined in helpers, shared with tests/views/test_export.py)."""
+
 from __future__ import annotations
 
 import pytest

@@ -124,9 +124,7 @@ def test_a_full_disk(logger):
 
 
 def test_no_handler(logger):
-    assert deliver(logger, info(logger)) == [
-        f"no handler writes INFO records of {logger.name!r}"
-    ]
+    assert deliver(logger, info(logger)) == [f"no handler writes INFO records of {logger.name!r}"]
 
 
 def test_handlers_that_do_not_take_info(logger, tmp_path):
@@ -136,9 +134,7 @@ def test_handlers_that_do_not_take_info(logger, tmp_path):
     filtered.addFilter(logging.Filter("somebody.else"))
     logger.addHandler(warnings)
     logger.addHandler(filtered)
-    assert deliver(logger, info(logger)) == [
-        f"no handler writes INFO records of {logger.name!r}"
-    ]
+    assert deliver(logger, info(logger)) == [f"no handler writes INFO records of {logger.name!r}"]
     assert (tmp_path / "warnings.log").read_text() == ""
 
 

@@ -27,7 +27,10 @@ from tests.sources.helpers import FILE_SOURCE, app_line, write
 
 
 def test_canonical_form_is_sorted_compact_utf8():
-    assert manifest.canonical({"b": 1, "a": ["é", None, True]}) == '{"a":["é",null,true],"b":1}'.encode()
+    assert (
+        manifest.canonical({"b": 1, "a": ["é", None, True]})
+        == '{"a":["é",null,true],"b":1}'.encode()
+    )
     with pytest.raises(ValueError):
         manifest.canonical({"x": float("nan")})
 
@@ -35,9 +38,7 @@ def test_canonical_form_is_sorted_compact_utf8():
 def test_sign_then_verify_and_every_change_breaks_it():
     key = Ed25519PrivateKey.generate()
     signed = manifest.sign({"format": manifest.FORMAT, "seq": 1, "file": {"rows": 3}}, key)
-    assert signed["key_id"] == hashlib.sha256(
-        key.public_key().public_bytes_raw()
-    ).hexdigest()
+    assert signed["key_id"] == hashlib.sha256(key.public_key().public_bytes_raw()).hexdigest()
     assert len(signed["signature"]) == 128 and int(signed["signature"], 16) >= 0  # hex
     assert manifest.signature_holds(signed, key.public_key())
     assert manifest.signature_holds(json.loads(json.dumps(signed, indent=3)), key.public_key())
@@ -157,9 +158,16 @@ def test_activity_subject(support_user):
         "until": ["2026-01-31"],
     }
     fields = subject.as_fields()
-    assert fields["time_range"] == {"since": "2026-01-01T00:00:00Z", "until": "2026-02-01T00:00:00Z"}
+    assert fields["time_range"] == {
+        "since": "2026-01-01T00:00:00Z",
+        "until": "2026-02-01T00:00:00Z",
+    }
     assert fields["sources"] == [{"kind": "activity", "table": "django_admin_log"}]
-    assert fields["filters"]["words"] == [["Action", "Change"], ["From", "2026-01-01"], ["Until", "2026-01-31"]]
+    assert fields["filters"]["words"] == [
+        ["Action", "Change"],
+        ["From", "2026-01-01"],
+        ["Until", "2026-01-31"],
+    ]
 
 
 def test_a_period_becomes_its_start(support_user):
@@ -180,11 +188,19 @@ def test_log_subjects(tmp_path, settings):
     }
     plan = SourcePlan(
         get_source("app"),
-        LogFilterForm(QueryDict("level=ERROR&since=2026-04-04T12:00:00Z&until=2026-04-05T00:00:00Z")),
+        LogFilterForm(
+            QueryDict("level=ERROR&since=2026-04-04T12:00:00Z&until=2026-04-05T00:00:00Z")
+        ),
     )
     fields = describe(plan).as_fields()
-    assert fields["page"] == "/audit/logs/app/?level=ERROR&since=2026-04-04T12%3A00%3A00Z&until=2026-04-05T00%3A00%3A00Z"
-    assert fields["time_range"] == {"since": "2026-04-04T12:00:00Z", "until": "2026-04-05T00:00:00Z"}
+    assert (
+        fields["page"]
+        == "/audit/logs/app/?level=ERROR&since=2026-04-04T12%3A00%3A00Z&until=2026-04-05T00%3A00%3A00Z"
+    )
+    assert fields["time_range"] == {
+        "since": "2026-04-04T12:00:00Z",
+        "until": "2026-04-05T00:00:00Z",
+    }
     assert fields["sources"] == [{"kind": "log", "key": "app", "label": "Application"}]
     merged = MergedSource([get_source("app"), get_source("api")])
     form = MergedFilterForm(

@@ -54,7 +54,9 @@ def test_e030_bad_pem_text(no_key):
     no_key.AUDITCONSOLE_SIGNING_KEY = "-----BEGIN NONSENSE-----"
     (message,) = check_signing_key()
     assert message.id == "auditconsole.E030"
-    assert message.msg.startswith("Export manifests cannot be signed: AUDITCONSOLE_SIGNING_KEY is not")
+    assert message.msg.startswith(
+        "Export manifests cannot be signed: AUDITCONSOLE_SIGNING_KEY is not"
+    )
     no_key.AUDITCONSOLE_SIGNING_KEY = keys.private_pem(Ed25519PrivateKey.generate()).decode()
     assert check_signing_key() == []
 
@@ -70,12 +72,17 @@ def test_e031_bad_key_file_and_w034_a_readable_one(no_key, tmp_path):
     path.chmod(0o640)
     (message,) = check_signing_key()
     assert message.id == "auditconsole.W034"
-    assert message.hint == f"Whoever can read it can sign forged manifests: chmod 600 {str(path)!r}."
+    assert (
+        message.hint == f"Whoever can read it can sign forged manifests: chmod 600 {str(path)!r}."
+    )
 
 
 @pytest.mark.parametrize(
     ("name", "value", "check_id"),
-    [("SIGNING_KEY", 42, "auditconsole.E030"), ("SIGNING_KEY_FILE", ["k.pem"], "auditconsole.E031")],
+    [
+        ("SIGNING_KEY", 42, "auditconsole.E030"),
+        ("SIGNING_KEY_FILE", ["k.pem"], "auditconsole.E031"),
+    ],
 )
 def test_wrong_types_are_the_settings_check_s(no_key, name, value, check_id):
     setattr(no_key, f"AUDITCONSOLE_{name}", value)

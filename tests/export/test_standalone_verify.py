@@ -60,7 +60,12 @@ def exported(tmp_path, support_user, audit_log) -> tuple[Path, Path, Path]:
         log(support_user, Ticket, n, CHANGE, name=f"ticket {n}")
     target = tmp_path / "activity.csv"
     call_command(
-        "auditconsole_export", "activity", "-o", str(target), stdout=io.StringIO(), stderr=io.StringIO()
+        "auditconsole_export",
+        "activity",
+        "-o",
+        str(target),
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
     )
     public = tmp_path / "console.pub.pem"
     public.write_text(keys.public_pem(keys.private_key()))

@@ -14,7 +14,7 @@ from auditconsole.export.verify import ChainWalk, check_file, count_rows
 
 KEY = Ed25519PrivateKey.generate()
 TRUSTED = {manifest.key_id(KEY.public_key()): KEY.public_key()}
-CSV = (BOM + "id,name\r\n1,alpha\r\n2,beta\r\n3,\"gamma\r\ndelta\"\r\n").encode()
+CSV = (BOM + 'id,name\r\n1,alpha\r\n2,beta\r\n3,"gamma\r\ndelta"\r\n').encode()
 
 
 def signed_for(data: bytes, rows: int = 3, *, seq: int = 1, previous: str | None = None) -> dict:
@@ -56,7 +56,9 @@ def test_an_untouched_file_holds(exported):
 def test_one_byte_changed(exported):
     exported.write_bytes(CSV.replace(b"alpha", b"alphA"))
     (problem,) = check_file(exported, signed_for(CSV), TRUSTED).problems
-    assert problem == "the file's content was changed (a byte differs): same length, another SHA-256"
+    assert (
+        problem == "the file's content was changed (a byte differs): same length, another SHA-256"
+    )
 
 
 def test_one_row_removed(exported):
@@ -83,7 +85,10 @@ def test_a_truncated_file(exported):
 def test_a_cell_shortened(exported):
     exported.write_bytes(CSV.replace(b"alpha", b"alph"))
     (problem,) = check_file(exported, signed_for(CSV), TRUSTED).problems
-    assert problem == f"the file's length differs: {len(CSV) - 1:,} bytes, the manifest says {len(CSV):,}"
+    assert (
+        problem
+        == f"the file's length differs: {len(CSV) - 1:,} bytes, the manifest says {len(CSV):,}"
+    )
 
 
 def test_a_manifest_changed_after_signing(exported):
@@ -98,8 +103,10 @@ def test_a_manifest_signed_by_another_key(exported):
     (problem,) = check_file(exported, forged, TRUSTED).problems
     assert problem.startswith("the manifest is signed by another key (key id ")
     assert f"not by the trusted key (key id {next(iter(TRUSTED))[:16]}…)" in problem
-    assert check_file(exported, forged, {}).problems[0].endswith(
-        "not by the trusted key (key id none): a foreign or forged signature"
+    assert (
+        check_file(exported, forged, {})
+        .problems[0]
+        .endswith("not by the trusted key (key id none): a foreign or forged signature")
     )
 
 
@@ -113,8 +120,10 @@ def test_not_a_manifest_or_an_open_quote(exported, tmp_path):
     assert result.problems == ["the file ends inside a quoted cell: it is not the CSV exported"]
     # Cut inside a quoted cell, even right after a line break in it: truncated.
     exported.write_bytes(CSV[: CSV.index(b"gamma\r\n") + 7])
-    assert check_file(exported, signed_for(CSV), TRUSTED).problems[0].startswith(
-        "the file is truncated"
+    assert (
+        check_file(exported, signed_for(CSV), TRUSTED)
+        .problems[0]
+        .startswith("the file is truncated")
     )
 
 
@@ -231,8 +240,12 @@ def test_foreign_and_malformed_manifests():
     records[0]["manifest"] = manifest.sign(records[0]["manifest"], Ed25519PrivateKey.generate())
     records.append({**records[1], "manifest": {"format": "nonsense"}})
     found = messages(walk(records))
-    assert found[0] == "console.log, line 3: the export record's manifest is not a manifest (edited)"
-    assert found[1].startswith("manifest #1 (console.log, line 1): the manifest is signed by another key")
+    assert (
+        found[0] == "console.log, line 3: the export record's manifest is not a manifest (edited)"
+    )
+    assert found[1].startswith(
+        "manifest #1 (console.log, line 1): the manifest is signed by another key"
+    )
 
 
 def test_removed_from_the_end_and_other_head_mismatches():

@@ -81,7 +81,9 @@ def test_command_line_round_trip(entries, tmp_path, audit_log):
     assert out.splitlines()[0] == f"{target}: out.csv, 8 rows, {target.stat().st_size:,} bytes"
     assert "  filters: Action: Change" in out
     assert "  from: activity (django_admin_log)" in out
-    assert re.search(rf"manifest #{signed['seq']}, in the console's log \(console\.log, byte [\d,]+\)", out)
+    assert re.search(
+        rf"manifest #{signed['seq']}, in the console's log \(console\.log, byte [\d,]+\)", out
+    )
     assert out.rstrip().endswith(f"OK: {target} is the export its manifest describes.")
 
 
@@ -242,8 +244,11 @@ def test_a_record_removed_from_the_end_of_the_log(entries, tmp_path, audit_log):
 
 
 def test_an_intact_chain(entries, tmp_path, audit_log):
-    assert verify("--log") == (0, "0 manifests in the log source 'console'; chain head: none.\n"
-                               "OK: the chain holds, with no gap and no edit.\n")
+    assert verify("--log") == (
+        0,
+        "0 manifests in the log source 'console'; chain head: none.\n"
+        "OK: the chain holds, with no gap and no edit.\n",
+    )
     for n in range(2):
         export(tmp_path, f"out{n}.csv")
     code, out = verify("--log")
@@ -261,7 +266,9 @@ def test_the_public_key_command_and_a_given_key(entries, tmp_path, audit_log, se
     target = export(tmp_path)
     code, pem, err = run("auditconsole_public_key")
     assert code == 0
-    assert pem.startswith("-----BEGIN PUBLIC KEY-----") and pem.endswith("-----END PUBLIC KEY-----\n")
+    assert pem.startswith("-----BEGIN PUBLIC KEY-----") and pem.endswith(
+        "-----END PUBLIC KEY-----\n"
+    )
     assert err.strip() == f"key id: {manifest_of(target)['key_id']}"
     public = tmp_path / "console.pub.pem"
     public.write_text(pem)
@@ -282,7 +289,9 @@ def test_bad_arguments(entries, tmp_path, audit_log):
     target = export(tmp_path)
     assert "Give the exported FILE to check, or --log." in verify()[1]
     assert "Give a FILE or --log, not both." in verify(str(target), "--log")[1]
-    assert "No file" in verify(str(tmp_path / "none.csv"), "--manifest", f"{target}.manifest.json")[1]
+    assert (
+        "No file" in verify(str(tmp_path / "none.csv"), "--manifest", f"{target}.manifest.json")[1]
+    )
     assert "Cannot read the manifest" in verify(str(tmp_path / "none.csv"))[1]
     not_json = tmp_path / "bad.json"
     not_json.write_text("{")

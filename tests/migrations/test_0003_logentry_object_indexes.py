@@ -18,7 +18,9 @@ ADDED = {
     "auditconsole_le_object_id": ["object_id", "action_time", "id"],
 }
 AFTER_0003 = {
-    **{name: columns for name, columns in AFTER_0002.items() if name != "auditconsole_le_ct_object"},
+    **{
+        name: columns for name, columns in AFTER_0002.items() if name != "auditconsole_le_ct_object"
+    },
     **ADDED,
 }
 

@@ -26,7 +26,9 @@ def structures() -> set[str]:
     """The index's parts present in the database: FTS table and triggers, or GIN indexes."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("SELECT name FROM sqlite_master WHERE name LIKE 'auditconsole_le_search%'")
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE name LIKE 'auditconsole_le_search%'"
+            )
             return {row[0] for row in cursor.fetchall()} & {
                 textindex.FTS_TABLE,
                 *textindex.TRIGGERS,
@@ -80,9 +82,7 @@ def test_applied_and_reversed(superuser) -> None:
         assert structures() == built()
         search = TextSearch("quokka", using="default")
         assert search.method == INDEX
-        assert set(search.narrow(LogEntry.objects.all()).values_list("pk", flat=True)) == {
-            entry.pk
-        }
+        assert set(search.narrow(LogEntry.objects.all()).values_list("pk", flat=True)) == {entry.pk}
         # Again over its own result (or a DBA's): kept, no error.
         run(migration.forwards)
         assert structures() == built()

@@ -305,7 +305,9 @@ class Walk:
         if response.status >= 500:
             self.failed_requests.append(f"{response.status} {response.url}")
 
-    def offer(self, kind: str, url: str, found_on: str, headers: dict[str, str] | None = None) -> None:
+    def offer(
+        self, kind: str, url: str, found_on: str, headers: dict[str, str] | None = None
+    ) -> None:
         parts = urlsplit(url)
         if parts.netloc != self.origin:
             return
@@ -469,7 +471,7 @@ def test_the_server_output_is_judged_record_by_record() -> None:
         "Traceback (most recent call last):\n  ...\nPermissionDenied\n"
         "2026-01-01 10:00:01,000 [INFO] auditconsole.exports: élodie exported 0 rows\n"
         "Traceback (most recent call last):\n  ...\nValueError: unsupported format character\n"
-        "2026-01-01 10:00:01,001 [ERROR] django.server: \"GET /audit/x HTTP/1.1\" 500 59\n"
+        '2026-01-01 10:00:01,001 [ERROR] django.server: "GET /audit/x HTTP/1.1" 500 59\n'
         "Exception in thread Thread-3:\nTraceback (most recent call last):\n"
     ).encode()
     found = list(records(output, start=100))

@@ -105,7 +105,7 @@ def test_records_without_an_exception_report_none() -> None:
     # Continuation lines that are not a traceback (a statement logged over several lines).
     assert group([HEADER, "SELECT *", "FROM invoices"]).exception == ""
     # A stack logged on purpose (stack_info) is not an exception.
-    stack = "Stack (most recent call last):\n  File \"x.py\", line 1, in <module>"
+    stack = 'Stack (most recent call last):\n  File "x.py", line 1, in <module>'
     assert parse(json.dumps({"message": "where?", "stack_info": stack})).exception == ""
 
 
@@ -172,7 +172,9 @@ def test_structured_tracebacks_that_name_nothing() -> None:
     assert exceptions.structured([]) == ""
     assert exceptions.structured(["not a stack"]) == ""
     assert exceptions.structured([{"exc_value": "no type"}]) == ""
-    assert exceptions.structured([{"exc_type": "StopIteration", "exc_value": ""}]) == "StopIteration"
+    assert (
+        exceptions.structured([{"exc_type": "StopIteration", "exc_value": ""}]) == "StopIteration"
+    )
     assert exceptions.structured([{"exc_type": "E", "exc_value": "a\nb"}]) == f"E: a {ELLIPSIS}"
     assert summary("", {"exception": [{"frames": []}], "exc_text": "KeyError: 'x'"}) == (
         "KeyError: 'x'"

@@ -800,6 +800,8 @@ def test_object_pages_and_panels_are_sent_as_html(desk, client_for, make_user) -
     ct = content_type(Customer).pk
     watcher = make_user("watcher", superuser=True)
     for name in ("object", "object_viewers"):
-        response = client_for(watcher).get(reverse(f"auditconsole:{name}", args=[ct, desk["acme"].pk]))
+        response = client_for(watcher).get(
+            reverse(f"auditconsole:{name}", args=[ct, desk["acme"].pk])
+        )
         assert response.status_code == 200, name
         assert response["Content-Type"] == "text/html; charset=utf-8", name

@@ -680,7 +680,15 @@ def level_above_info(exports_logger, add_handler, tmp_path):
 )
 @pytest.mark.parametrize("url", [f"{ACTIVITY_CSV}?action=change", "/audit/logs/app/export.csv"])
 def test_an_export_that_cannot_be_recorded_is_refused(
-    desk, logs, client_for, support_user, exports_logger, add_exports_handler, tmp_path, breakage, url
+    desk,
+    logs,
+    client_for,
+    support_user,
+    exports_logger,
+    add_exports_handler,
+    tmp_path,
+    breakage,
+    url,
 ):
     breakage(exports_logger, add_exports_handler, tmp_path)
     response = client_for(support_user).get(url)
@@ -789,7 +797,9 @@ class DeletionsExport(ActivityExportView):
         (TaggedActivityExport, ActivityExportView, "/audit/activity/export", {}),
     ],
 )
-def test_get_resource_class_writes_the_file(logs, desk, rf, support_user, view, plain, path, kwargs):
+def test_get_resource_class_writes_the_file(
+    logs, desk, rf, support_user, view, plain, path, kwargs
+):
     query = "?sources=app&sources=console" if "merged" in path else ""
     confirm = answer(view.as_view(), rf, support_user, f"{path}/{query}", **kwargs)
     assert "<code>tag</code>" in confirm.content.decode()

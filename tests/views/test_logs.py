@@ -580,10 +580,22 @@ def test_get_form_class_is_the_form_a_browse_page_applies(rf, superuser, sources
 @pytest.mark.parametrize(
     ("template", "blocks"),
     [
-        ("logs/browse.html", {"heading", "page_title", "intro", "toolbar_actions", "sidebar", "results"}),
-        ("logs/sources.html", {"heading", "page_title", "intro", "sources", "source_card", "merged_form"}),
-        ("tail/page.html", {"heading", "page_title", "intro", "toolbar_actions", "filters", "controls", "view"}),
-        ("tail/index.html", {"heading", "page_title", "intro", "sources", "source_choice", "merged_form"}),
+        (
+            "logs/browse.html",
+            {"heading", "page_title", "intro", "toolbar_actions", "sidebar", "results"},
+        ),
+        (
+            "logs/sources.html",
+            {"heading", "page_title", "intro", "sources", "source_card", "merged_form"},
+        ),
+        (
+            "tail/page.html",
+            {"heading", "page_title", "intro", "toolbar_actions", "filters", "controls", "view"},
+        ),
+        (
+            "tail/index.html",
+            {"heading", "page_title", "intro", "sources", "source_choice", "merged_form"},
+        ),
     ],
 )
 def test_log_and_tail_pages_have_named_blocks(template: str, blocks: set[str]) -> None:

@@ -52,7 +52,9 @@ def test_what_is_not_an_export_manifest_is_a_404(exported, audit_log, settings):
     start = next(get_source("console").iter_records(Query(logger="auditconsole.export_starts")))
     assert client.get(manifest_url(ledger.export_ref(start))).status_code == 404
     # An export record without a manifest (written before manifests existed).
-    append(audit_log, json.dumps({"name": LOGGER_NAME, "level": "INFO", "message": "old", "rows": 1}))
+    append(
+        audit_log, json.dumps({"name": LOGGER_NAME, "level": "INFO", "message": "old", "rows": 1})
+    )
     old = next(get_source("console").iter_records(Query(logger=LOGGER_NAME)))
     assert client.get(manifest_url(ledger.export_ref(old))).status_code == 404
     # A reference made for another source.

@@ -96,7 +96,9 @@ class Command(BaseCommand):
         trusted: dict[str, Ed25519PublicKey],
         options: dict[str, Any],
     ) -> None:
-        manifest_path = Path(manifest_option) if manifest_option else Path(f"{path}{MANIFEST_SUFFIX}")
+        manifest_path = (
+            Path(manifest_option) if manifest_option else Path(f"{path}{MANIFEST_SUFFIX}")
+        )
         signed = self.read_manifest(manifest_path)
         if not path.is_file():
             raise CommandError(f"No file {path}.")
@@ -153,7 +155,8 @@ class Command(BaseCommand):
         filters = (signed.get("filters") or {}).get("words") or []
         time_range = signed.get("time_range") or {}
         sources = ", ".join(
-            source.get("key") or source.get("table") or "?" for source in signed.get("sources") or []
+            source.get("key") or source.get("table") or "?"
+            for source in signed.get("sources") or []
         )
         lines = [
             f"{path}: {file.get('name')}, {_n(file.get('rows'))} rows, {_n(file.get('bytes'))} bytes",

@@ -34,9 +34,7 @@ def scan_json(file_pass: FilePass) -> Generator[Record, None, str]:
     needle = ctx.query.needle
     opened = file_pass.opened
     floor = file_pass.floor
-    for item in iter_backward(
-        opened.reader, file_pass.end, max_line=opened.max_line, floor=floor
-    ):
+    for item in iter_backward(opened.reader, file_pass.end, max_line=opened.max_line, floor=floor):
         size = item.end - item.start
         stats.bytes += size
         budget.charge(size)

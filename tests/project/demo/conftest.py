@@ -27,7 +27,9 @@ def log_now() -> datetime:
 
 
 @pytest.fixture(scope="module")
-def demo_logs(tmp_path_factory: pytest.TempPathFactory, log_now: datetime) -> tuple[Path, list[LogFileReport]]:
+def demo_logs(
+    tmp_path_factory: pytest.TempPathFactory, log_now: datetime
+) -> tuple[Path, list[LogFileReport]]:
     """One demo log directory per test module; writing it needs no database."""
     log_dir = tmp_path_factory.mktemp("demo-logs") / "log"
     return log_dir, write_demo_logs(log_dir, random.Random(2026), log_now)

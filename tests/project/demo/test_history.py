@@ -62,7 +62,9 @@ def test_change_messages_are_the_admins_json(seeded: SeedResult) -> None:
 def test_some_messages_are_plain_text(seeded: SeedResult) -> None:
     plain = [
         m
-        for m in LogEntry.objects.filter(action_flag=CHANGE).values_list("change_message", flat=True)
+        for m in LogEntry.objects.filter(action_flag=CHANGE).values_list(
+            "change_message", flat=True
+        )
         if not m.startswith("[")
     ]
     assert plain
@@ -79,8 +81,13 @@ def test_some_messages_are_plain_text(seeded: SeedResult) -> None:
         (Customer, {"email": "new@example.com", "phone": "+1 555-0100"}),
         (
             User,
-            {"first_name": "A", "last_name": "B", "email": "a@b.example", "is_staff": "on",
-             "groups": ["1"]},
+            {
+                "first_name": "A",
+                "last_name": "B",
+                "email": "a@b.example",
+                "is_staff": "on",
+                "groups": ["1"],
+            },
         ),
     ],
 )
@@ -245,7 +252,9 @@ def test_objects_created_moments_ago_have_no_future_history(db: None) -> None:
         created = now - timedelta(minutes=rng.uniform(0, rng.choice((4, 600))))
         desk.ticket_lifecycle(Ticket(customer=customer, subject="s", created=created))
         invoice = Invoice(
-            customer=customer, amount=Decimal("49.00"), due_date=(created - timedelta(days=40)).date(),
+            customer=customer,
+            amount=Decimal("49.00"),
+            due_date=(created - timedelta(days=40)).date(),
             created=created,
         )
         desk.invoice_lifecycle(invoice, accounts.support)

@@ -25,7 +25,9 @@ JSON_FILES = ("app.log", "app.log.1", "app.log.2", "app.log.3", "audit.log", "ap
 SMALLSTACK_KEYS = ["time", "level", "name", "module", "message"]
 SMALLSTACK_TIME = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}$")
 AUDIT_TIME = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$")
-TEXT_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \[(INFO|WARNING|ERROR)\] [\w.]+: .+$")
+TEXT_LINE = re.compile(
+    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \[(INFO|WARNING|ERROR)\] [\w.]+: .+$"
+)
 STRUCTLOG_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 
 
@@ -111,9 +113,7 @@ def test_app_log_is_smallstacks_json_shape(log_dir: Path) -> None:
 
 
 def test_app_errors_carry_real_tracebacks(log_dir: Path) -> None:
-    errors = [
-        r for name in JSON_FILES[:4] for r in records(log_dir / name) if "exc_info" in r
-    ]
+    errors = [r for name in JSON_FILES[:4] for r in records(log_dir / name) if "exc_info" in r]
     assert errors
     for record in errors:
         assert record["level"] == "ERROR"
@@ -128,8 +128,17 @@ def test_audit_log_has_crud_and_login_records(log_dir: Path) -> None:
     assert crud and logins and len(crud) + len(logins) == len(audit)
     for record in crud:
         assert list(record) == [
-            "timestamp", "level", "name", "message", "model", "event_type", "instance_id",
-            "instance_repr", "user_id", "user_info", "extra",
+            "timestamp",
+            "level",
+            "name",
+            "message",
+            "model",
+            "event_type",
+            "instance_id",
+            "instance_repr",
+            "user_id",
+            "user_info",
+            "extra",
         ]
         assert AUDIT_TIME.match(record["timestamp"])
         assert record["name"] == "audit.model"
@@ -140,7 +149,13 @@ def test_audit_log_has_crud_and_login_records(log_dir: Path) -> None:
         assert isinstance(record["instance_repr"], dict)
         assert isinstance(record["user_id"], str)
         assert set(record["user_info"]) == {
-            "title", "email", "first_name", "middle_name", "last_name", "sex", "date_of_birth",
+            "title",
+            "email",
+            "first_name",
+            "middle_name",
+            "last_name",
+            "sex",
+            "date_of_birth",
         }
     for record in logins:
         assert record["name"] == "audit.login"
@@ -212,8 +227,15 @@ def test_update_history_is_a_consistent_chain(log_dir: Path) -> None:
     history = [json.loads(line) for line in raw]
     for record in history:
         assert list(record) == [
-            "timestamp", "old_sha", "new_sha", "status", "commits", "mode", "auto_update",
-            "failed_step", "rolled_back",
+            "timestamp",
+            "old_sha",
+            "new_sha",
+            "status",
+            "commits",
+            "mode",
+            "auto_update",
+            "failed_step",
+            "rolled_back",
         ]
         datetime.fromisoformat(record["timestamp"])
         assert re.fullmatch(r"[0-9a-f]{7}", record["new_sha"])

@@ -23,8 +23,14 @@ WHEN = datetime(2026, 3, 4, 14, 23, 1, 123456, tzinfo=UTC)
 
 
 def test_make_record_is_backdated() -> None:
-    record = make_record("apps.tickets.views", logging.INFO, "Ticket %s closed by %s", WHEN,
-                         args=(42, "admin"), fields={"ticket_id": 42})
+    record = make_record(
+        "apps.tickets.views",
+        logging.INFO,
+        "Ticket %s closed by %s",
+        WHEN,
+        args=(42, "admin"),
+        fields={"ticket_id": 42},
+    )
     assert record.created == WHEN.timestamp()
     assert record.msecs == 123.0
     assert record.module == "views"
@@ -33,8 +39,9 @@ def test_make_record_is_backdated() -> None:
 
 
 def test_smallstack_json_shape() -> None:
-    record = make_record("apps.tickets.views", logging.INFO, "Ticket %s closed by %s", WHEN,
-                         args=(42, "admin"))
+    record = make_record(
+        "apps.tickets.views", logging.INFO, "Ticket %s closed by %s", WHEN, args=(42, "admin")
+    )
     line = app_formatter().format(record)
     data = json.loads(line)
     assert list(data) == ["time", "level", "name", "module", "message"]
@@ -45,8 +52,13 @@ def test_smallstack_json_shape() -> None:
 
 
 def test_text_format() -> None:
-    record = make_record("apps.alerts.drivers.grafana", logging.INFO,
-                         "Parsed %d alerts from webhook", WHEN, args=(3,))
+    record = make_record(
+        "apps.alerts.drivers.grafana",
+        logging.INFO,
+        "Parsed %d alerts from webhook",
+        WHEN,
+        args=(3,),
+    )
     line = text_formatter().format(record)
     assert line.endswith(",123 [INFO] apps.alerts.drivers.grafana: Parsed 3 alerts from webhook")
 
@@ -59,8 +71,13 @@ def test_custom_levels_do_not_leak_into_logging() -> None:
 
 def test_activity_audit_formatter_picks_fields_by_level() -> None:
     formatter = ActivityAuditFormatter()
-    audit = make_record("audit.model", AUDIT, "CREATE event for Ticket (id: 1)", WHEN,
-                        fields={"model": "Ticket", "event_type": "CREATE"})
+    audit = make_record(
+        "audit.model",
+        AUDIT,
+        "CREATE event for Ticket (id: 1)",
+        WHEN,
+        fields={"model": "Ticket", "event_type": "CREATE"},
+    )
     data = json.loads(formatter.format(audit))
     assert list(data)[:4] == ["timestamp", "level", "name", "message"]
     assert data["level"] == "AUDIT"
@@ -85,9 +102,16 @@ def test_every_app_record_kind_occurs() -> None:
     factory = LogFactory(random.Random(3))
     messages = {factory.app(WHEN).msg for _ in range(3000)}
     assert {
-        "Ticket %s closed by %s", "Ticket %s assigned to %s", "Ticket %s created: %s",
-        "Invoice %s sent to %s", "User %s logged in", "%s %s %s", "Not Found: %s",
-        "Failed login for %s from %s", "Report %s took %d ms", "Payment received for %s",
+        "Ticket %s closed by %s",
+        "Ticket %s assigned to %s",
+        "Ticket %s created: %s",
+        "Invoice %s sent to %s",
+        "User %s logged in",
+        "%s %s %s",
+        "Not Found: %s",
+        "Failed login for %s from %s",
+        "Report %s took %d ms",
+        "Payment received for %s",
         "Internal Server Error: %s",
     } <= messages
 
@@ -96,8 +120,12 @@ def test_every_django_record_kind_occurs() -> None:
     factory = LogFactory(random.Random(4))
     names = {factory.django(WHEN).name for _ in range(2000)}
     assert names == {
-        "apps.alerts.drivers.grafana", "apps.tickets.signals", "apps.health.checks",
-        "apps.billing.tasks", "django.security.csrf", "apps.alerts.tasks",
+        "apps.alerts.drivers.grafana",
+        "apps.tickets.signals",
+        "apps.health.checks",
+        "apps.billing.tasks",
+        "django.security.csrf",
+        "apps.alerts.tasks",
     }
 
 
@@ -107,8 +135,13 @@ def test_api_records_cover_every_endpoint() -> None:
     for _ in range(1500):
         request = factory.api(WHEN).request_repr
         targets.add(request.get("path") or request["endpoint"])
-    for part in ("/api/v1/tickets/", "/api/v1/auth/login/", "/api/v1/health/", "/pay/",
-                 "api.payments.example"):
+    for part in (
+        "/api/v1/tickets/",
+        "/api/v1/auth/login/",
+        "/api/v1/health/",
+        "/pay/",
+        "api.payments.example",
+    ):
         assert any(part in target for target in targets), part
 
 
@@ -116,7 +149,9 @@ def test_structlog_and_update_lines() -> None:
     factory = LogFactory(random.Random(6))
     events = factory.worker_job(WHEN)
     line = logshapes.structlog_line(events[0])
-    assert line.startswith('{"event": "job started", "level": "info", "logger": "apps.worker", '
-                           '"timestamp": "2026-03-04T14:23:01.123456Z"')
+    assert line.startswith(
+        '{"event": "job started", "level": "info", "logger": "apps.worker", '
+        '"timestamp": "2026-03-04T14:23:01.123456Z"'
+    )
     update = logshapes.update_history_line(factory.update(WHEN, "abc1234"))
     assert update.startswith('{"timestamp":"2026-03-04T14:23:01+00:00","old_sha":"abc1234"')

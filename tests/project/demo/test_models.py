@@ -21,7 +21,9 @@ def desk(db: None, django_user_model) -> dict[str, object]:
     customer = Customer.objects.create(name="Northwind Analytics", email="it@northwind.example")
     ticket = Ticket.objects.create(customer=customer, subject="Cannot log in", assignee=agent)
     invoice = Invoice.objects.create(
-        number="INV-2026-0001", customer=customer, amount=Decimal("49.00"),
+        number="INV-2026-0001",
+        customer=customer,
+        amount=Decimal("49.00"),
         due_date=date(2026, 12, 1),
     )
     return {"customer": customer, "ticket": ticket, "invoice": invoice, "agent": agent}

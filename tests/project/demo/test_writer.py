@@ -132,7 +132,11 @@ def test_the_command_stops_quietly_on_a_signal(tmp_path: Path, signum: int) -> N
     }
     process = subprocess.Popen(
         [sys.executable, "manage.py", "auditconsole_demo_writer", "--interval", "0.02"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     app_log = tmp_path / "log" / "app.log"
     try:

@@ -111,7 +111,9 @@ def test_text_before_the_corruption_is_kept(tmp_path: Path, seed: int) -> None:
     text = reader.read(0, reader.size)
     # Deflate notices corruption a little after it starts, so the last bytes read may
     # be garbage (the parser flags such lines as malformed); everything before is intact.
-    intact = next((i for i, (a, b) in enumerate(zip(text, data, strict=False)) if a != b), len(text))
+    intact = next(
+        (i for i, (a, b) in enumerate(zip(text, data, strict=False)) if a != b), len(text)
+    )
     assert intact > len(data) // 3
 
 

@@ -659,10 +659,7 @@ def test_stream_scan_cursor_before_it_starts(logs: Path) -> None:
     fresh = StreamScan(stream, None, ctx, reader)
     assert fresh.cursor == ["app.log", *os_identity(logs / "app.log"), None, None, None, None]
     state = ["app.log", *os_identity(logs / "app.log"), 5, None, None, None]
-    assert (
-        StreamScan(stream, ScanPosition.from_state(state), ctx, reader).cursor
-        == state
-    )
+    assert StreamScan(stream, ScanPosition.from_state(state), ctx, reader).cursor == state
     empty = source(logs / "none.log").discover().streams[0]
     assert (
         StreamScan(

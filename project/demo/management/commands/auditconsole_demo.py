@@ -28,21 +28,28 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--force", action="store_true",
+            "--force",
+            action="store_true",
             help="Run even with DEBUG off, although it creates well-known passwords.",
         )
         parser.add_argument(
-            "--entries", type=int, default=DEFAULT_ENTRIES, metavar="N",
+            "--entries",
+            type=int,
+            default=DEFAULT_ENTRIES,
+            metavar="N",
             help=f"About how many LogEntry rows to write (default {DEFAULT_ENTRIES}); "
             "the desk's size follows. 0 writes the desk without history.",
         )
         parser.add_argument(
-            "--seed", type=int, default=DEFAULT_SEED,
+            "--seed",
+            type=int,
+            default=DEFAULT_SEED,
             help=f"Random seed (default {DEFAULT_SEED}, so every demo looks the same).",
         )
         parser.add_argument("--no-logs", action="store_true", help="Do not write log files.")
         parser.add_argument(
-            "--reset-logs", action="store_true",
+            "--reset-logs",
+            action="store_true",
             help="Delete and rewrite the demo log files even if they exist.",
         )
 
@@ -69,8 +76,10 @@ class Command(BaseCommand):
         self.report_logs(result)
         self.stdout.write(f"\nSign in at {resolve_url(settings.LOGIN_URL)} with:")
         for login in LOGINS:
-            note = "" if login.username in result.accounts.created else (
-                "  (existing account, left unchanged)"
+            note = (
+                ""
+                if login.username in result.accounts.created
+                else ("  (existing account, left unchanged)")
             )
             credentials = f"{login.username} / {login.password}"
             self.stdout.write(f"  {credentials:<20} {login.description}{note}")
@@ -83,10 +92,12 @@ class Command(BaseCommand):
             )
             return
         deleted = sum(history.deleted.values())
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo desk: {history.customers:,} customers, {history.tickets:,} tickets, "
-            f"{history.invoices:,} invoices ({deleted} more deleted since, history kept)."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo desk: {history.customers:,} customers, {history.tickets:,} tickets, "
+                f"{history.invoices:,} invoices ({deleted} more deleted since, history kept)."
+            )
+        )
         additions, changes, deletions = (history.entries[flag] for flag in (1, 2, 3))
         self.stdout.write(
             f"LogEntry: {history.total_entries:,} rows over the last 90 days: "
@@ -105,4 +116,6 @@ class Command(BaseCommand):
 
 def _describe(log_file: LogFileReport) -> str:
     state = "written" if log_file.created else "kept (exists)"
-    return f"{log_file.name:<22} {log_file.lines:>6,} lines {log_file.size / 1024:>8.1f} KB  {state}"
+    return (
+        f"{log_file.name:<22} {log_file.lines:>6,} lines {log_file.size / 1024:>8.1f} KB  {state}"
+    )

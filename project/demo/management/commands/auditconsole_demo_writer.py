@@ -23,11 +23,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--interval", type=float, default=1.0, metavar="SECONDS",
+            "--interval",
+            type=float,
+            default=1.0,
+            metavar="SECONDS",
             help="Pause between lines (default 1.0).",
         )
         parser.add_argument(
-            "--count", type=int, default=None, metavar="N",
+            "--count",
+            type=int,
+            default=None,
+            metavar="N",
             help="Stop after N app.log lines instead of running until interrupted.",
         )
         parser.add_argument("--seed", type=int, default=None, help="Random seed.")

@@ -170,7 +170,7 @@ def check_settings(
                 )
             )
     errors.extend(_signing_key_types())
-    events = conf.ACCESS_LOG_EVENTS
+    events: object = conf.ACCESS_LOG_EVENTS
     if not (
         isinstance(events, list | tuple | set | frozenset)
         and all(isinstance(event, str) and event in EVENTS for event in events)
@@ -201,7 +201,7 @@ def check_settings(
 def _signing_key_types() -> list[checks.CheckMessage]:
     """The key settings' types; whether they hold a usable key is check_signing_key's."""
     errors: list[checks.CheckMessage] = []
-    text = conf.SIGNING_KEY
+    text: object = conf.SIGNING_KEY
     if not (text is None or isinstance(text, str | bytes)):
         errors.append(
             checks.Error(
@@ -209,7 +209,7 @@ def _signing_key_types() -> list[checks.CheckMessage]:
                 id="auditconsole.E030",
             )
         )
-    path = conf.SIGNING_KEY_FILE
+    path: object = conf.SIGNING_KEY_FILE
     if not (path is None or isinstance(path, str | os.PathLike)):
         errors.append(
             checks.Error(

@@ -103,7 +103,7 @@ class Settings:
         """Which reads are recorded: some of ``object``, ``user``, ``record``, ``search``, ``tail``."""
         from auditconsole.access.events import EVENTS
 
-        events = self._get("ACCESS_LOG_EVENTS", EVENTS)
+        events: Any = self._get("ACCESS_LOG_EVENTS", EVENTS)
         # Frozen like REDACT_KEYS; anything else comes back as configured for the checks.
         return tuple(events) if isinstance(events, list | set | frozenset) else events
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 from django.http import QueryDict
 from django.urls import reverse
 
 from auditconsole.conf import conf
-from auditconsole.permissions import VIEW_LOGS, has_console_perms
+from auditconsole.permissions import VIEW_LOGS, ConsoleUser, has_console_perms
 from auditconsole.sources.base import LogSource
 from auditconsole.sources.query import FIELD, LOGGER, Query
 from auditconsole.sources.records import Record
@@ -45,7 +45,7 @@ class OwnLogHistory(Generic[Row]):
 
 def read_own_log(
     query: Query,
-    viewer: Any,
+    viewer: ConsoleUser,
     row: Callable[[Record], Row],
     *,
     limit: int = HISTORY_LIMIT,

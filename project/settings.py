@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django
@@ -181,7 +182,7 @@ LOG_DIR = Path(os.environ.get("AUDITCONSOLE_LOG_DIR", VAR_DIR / "log"))
 
 # The demo files written under LOG_DIR by `manage.py auditconsole_demo` (docs/sources.md).
 _FILE_SOURCE = "auditconsole.sources.files.FileSource"
-AUDITCONSOLE_LOG_SOURCES: dict[str, dict] = {
+AUDITCONSOLE_LOG_SOURCES: dict[str, dict[str, Any]] = {
     "app": {
         "BACKEND": _FILE_SOURCE,
         "LABEL": "Application",

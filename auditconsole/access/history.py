@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
 
 from auditconsole.access.events import OBJECT, SEARCH
 from auditconsole.access.record import LOGGER_NAME
 from auditconsole.ownlog import HISTORY_LIMIT, OwnLogHistory, read_own_log
+from auditconsole.permissions import ConsoleUser
 from auditconsole.sources.query import FieldFilter, Query
 from auditconsole.sources.records import Record
 
@@ -37,8 +37,12 @@ class AccessRow:
     @classmethod
     def from_record(cls, record: Record) -> AccessRow:
         data = record.data
-        kwargs = data.get("kwargs") if isinstance(data.get("kwargs"), dict) else {}
-        filters = data.get("filters") if isinstance(data.get("filters"), dict) else {}
+        kwargs = data.get("kwargs")
+        filters = data.get("filters")
+        if not isinstance(kwargs, dict):
+            kwargs = {}
+        if not isinstance(filters, dict):
+            filters = {}
         user_id = data.get("user_id")
         return cls(
             time=record.time,
@@ -76,13 +80,17 @@ def searches_query(user_id: int) -> Query:
     )
 
 
-def viewers_of(content_type_id: int, object_id: str, viewer: Any) -> AccessHistory:
+def viewers_of(
+    content_type_id: int, object_id: str, viewer: ConsoleUser
+) -> AccessHistory[AccessRow]:
     return _read(viewers_query(content_type_id, object_id), viewer)
 
 
-def searches_of(user_id: int, viewer: Any) -> AccessHistory:
+def searches_of(user_id: int, viewer: ConsoleUser) -> AccessHistory[AccessRow]:
     return _read(searches_query(user_id), viewer)
 
 
-def _read(query: Query, viewer: Any, limit: int = HISTORY_LIMIT) -> OwnLogHistory[AccessRow]:
+def _read(
+    query: Query, viewer: ConsoleUser, limit: int = HISTORY_LIMIT
+) -> OwnLogHistory[AccessRow]:
     return read_own_log(query, viewer, AccessRow.from_record, limit=limit)

@@ -39,7 +39,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -49,6 +49,9 @@ from auditconsole.access.events import EVENTS, OBJECT, RECORD, SEARCH, TAIL, USE
 from auditconsole.conf import conf
 from auditconsole.export.delivery import deliver
 from auditconsole.redaction import Redactor
+
+if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
 
 LOGGER_NAME = "auditconsole.access"
 logger = logging.getLogger(LOGGER_NAME)
@@ -110,8 +113,8 @@ class Outcome:
 
 
 def is_fragment(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+    htmx: HtmxDetails | None = getattr(request, "htmx", None)
+    return bool(htmx and not htmx.boosted and not htmx.history_restore_request)
 
 
 def view_of(request: HttpRequest, event: str) -> AccessView:
@@ -141,14 +144,14 @@ def view_of(request: HttpRequest, event: str) -> AccessView:
 def recorded_events() -> tuple[str, ...]:
     if not conf.ACCESS_LOG:
         return ()
-    events = conf.ACCESS_LOG_EVENTS
+    events: object = conf.ACCESS_LOG_EVENTS
     # A malformed setting (auditconsole.E038) records everything rather than nothing.
     return tuple(events) if isinstance(events, list | tuple | set | frozenset) else EVENTS
 
 
 def remembered(request: HttpRequest) -> list[str]:
     value = request.get_signed_cookie(COOKIE, default="", salt=COOKIE_SALT, max_age=COOKIE_MAX_AGE)
-    return [key for key in value.split(",") if key]
+    return [key for key in (value or "").split(",") if key]
 
 
 def continues(request: HttpRequest, view: AccessView) -> bool:

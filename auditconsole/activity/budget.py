@@ -19,8 +19,12 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from django.db import OperationalError, connections, transaction
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
 
 #: How often SQLite calls the handler: often enough to stop within milliseconds, rarely
 #: enough to cost nothing measurable.
@@ -47,7 +51,7 @@ def query_budget(using: str, seconds: float) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _sqlite_budget(connection, seconds: float) -> Iterator[None]:
+def _sqlite_budget(connection: BaseDatabaseWrapper, seconds: float) -> Iterator[None]:
     deadline = time.monotonic() + seconds
 
     def past_deadline() -> bool:
@@ -67,7 +71,7 @@ def _sqlite_budget(connection, seconds: float) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _postgres_budget(connection, seconds: float) -> Iterator[None]:
+def _postgres_budget(connection: BaseDatabaseWrapper, seconds: float) -> Iterator[None]:
     # 0 would mean "no limit": the shortest budget PostgreSQL can enforce is 1 ms.
     milliseconds = max(1, round(seconds * 1000))
     try:

@@ -31,10 +31,12 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps.registry import Apps
 from django.db import DatabaseError, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.recorder import MigrationRecorder
-from django.db.models import Index
+from django.db.models import Index, Model
 
 from auditconsole.migrations import _logentry_indexes
 
@@ -115,7 +117,10 @@ def _sqlite_statements(connection: BaseDatabaseWrapper, table: str) -> dict[str,
 
     Every name in them is a constant of this module or Django's, quoted (``S608``).
     """
-    q = lambda name: _quote(connection, name)  # noqa: E731
+
+    def q(name: str) -> str:
+        return _quote(connection, name)
+
     fts, log = q(FTS_TABLE), q(table)
     columns = ", ".join(q(c) for c in COLUMNS)
     new = ", ".join(f"new.{q(c)}" for c in COLUMNS)
@@ -225,7 +230,14 @@ class TrigramIndex(Index):
             f"USING gin ((UPPER({q(self.column)})) {self.opclass})"
         )
 
-    def create_sql(self, model: Any, schema_editor: Any, using: str = "", **kwargs: Any) -> str:
+    # Django's returns a Statement; the schema editor executes str(sql), so a str does.
+    def create_sql(  # type: ignore[override]
+        self,
+        model: type[Model],
+        schema_editor: BaseDatabaseSchemaEditor,
+        using: str = "",
+        **kwargs: Any,
+    ) -> str:
         return self.sql(
             schema_editor.connection,
             model._meta.db_table,
@@ -268,7 +280,7 @@ def _pg_missing(connection: BaseDatabaseWrapper) -> tuple[str, ...]:
 # --- Both --------------------------------------------------------------------------------
 
 
-def install(apps: Any, schema_editor: Any) -> bool:
+def install(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> bool:
     """Build whatever of the index is missing; ``False`` when the database cannot hold it.
 
     Idempotent: what exists (made by an earlier run, or by a DBA) is kept. On PostgreSQL
@@ -294,7 +306,7 @@ def install(apps: Any, schema_editor: Any) -> bool:
     return False
 
 
-def uninstall(apps: Any, schema_editor: Any) -> None:
+def uninstall(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Drop the index (never ``pg_trgm``, which other indexes may use); nothing missing is an error."""
     connection = schema_editor.connection
     if connection.vendor == "sqlite":

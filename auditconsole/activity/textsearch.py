@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from django.contrib.admin.models import LogEntry
 from django.db import DatabaseError, connections
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
@@ -87,7 +88,8 @@ class TextSearch:
                     f"SELECT count(*) FROM ({self._ids_sql()} LIMIT %s)",  # noqa: S608
                     [fts_phrase(self.needle), PROBE_CAP + 1],
                 )
-                return cursor.fetchone()[0]
+                found: int = cursor.fetchone()[0]
+                return found
         except DatabaseError:
             # A SQLite built without FTS5 reading a database made with it: scan.
             return None
@@ -104,7 +106,7 @@ class TextSearch:
             return UNINDEXED
         return INDEX if self.matches <= IDS_CAP else SCAN
 
-    def narrow(self, queryset: QuerySet, *, ids_cap: int = IDS_CAP) -> QuerySet:
+    def narrow(self, queryset: QuerySet[LogEntry], *, ids_cap: int = IDS_CAP) -> QuerySet[LogEntry]:
         """``queryset`` (already filtered by ``icontains``) limited to the index's ids,
         when it has at most ``ids_cap`` of them; otherwise unchanged."""
         if self.matches is None or self.matches > ids_cap:

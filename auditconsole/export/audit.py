@@ -152,7 +152,7 @@ def unsigned_manifest(info: ExportInfo, stream: CsvStream, link: chain.Link) -> 
     signature must cover what will be read.
     """
     subject = info.subject.as_fields() if info.subject is not None else {}
-    return Redactor().redact(
+    fields: dict[str, Any] = Redactor().redact(
         {
             "format": manifest.FORMAT,
             manifest.SEQ: link.seq,
@@ -179,6 +179,7 @@ def unsigned_manifest(info: ExportInfo, stream: CsvStream, link: chain.Link) -> 
             "console": {"name": DISTRIBUTION, "version": console_version()},
         }
     )
+    return fields
 
 
 @functools.cache

@@ -85,7 +85,8 @@ def check_export_audit(
 def check_signing_key(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[checks.CheckMessage]:
-    text, path = conf.SIGNING_KEY, conf.SIGNING_KEY_FILE
+    text: object = conf.SIGNING_KEY
+    path: object = conf.SIGNING_KEY_FILE
     if not (text is None or isinstance(text, str | bytes)) or not (
         path is None or isinstance(path, str | os.PathLike)
     ):
@@ -134,7 +135,7 @@ def check_signing_key(
 def check_manifest_fields(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[checks.CheckMessage]:
-    redact_keys = conf.REDACT_KEYS
+    redact_keys: object = conf.REDACT_KEYS
     if not isinstance(redact_keys, tuple | list | set | frozenset):
         return []  # auditconsole.E006 says it
     masked = [name for name in manifest_keys() if is_sensitive(name)]

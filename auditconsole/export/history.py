@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
 
 from django.urls import reverse
 
@@ -25,6 +24,7 @@ from auditconsole.ownlog import (
     OwnLogHistory,
     read_own_log,
 )
+from auditconsole.permissions import ConsoleUser
 from auditconsole.sources.query import FieldFilter, Query
 from auditconsole.sources.records import Record
 
@@ -86,7 +86,9 @@ def history_query(user_id: int) -> Query:
     return Query(logger=LOGGER_NAME, fields=(FieldFilter(("user_id",), str(user_id)),))
 
 
-def exports_of(user_id: int, viewer: Any, limit: int = HISTORY_LIMIT) -> OwnLogHistory[ExportRow]:
+def exports_of(
+    user_id: int, viewer: ConsoleUser, limit: int = HISTORY_LIMIT
+) -> OwnLogHistory[ExportRow]:
     return read_own_log(
         history_query(user_id), viewer, ExportRow.from_record, limit=limit, needs_view_logs=True
     )

@@ -14,8 +14,9 @@ written by :mod:`auditconsole.export.audit`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.core import signing
@@ -66,7 +67,9 @@ def where(record: Record) -> str:
     return f"{record.file or record.source}, byte {record.offset:,}"
 
 
-def export_records(source: LogSource, budget: Budget | None = None) -> Iterator[Record]:
+def export_records(
+    source: LogSource, budget: Budget | None = None
+) -> Generator[Record, None, None]:
     """The export records, newest first (the start records are not among them)."""
     query = Query(logger=LOGGER_NAME)
     if budget is None:
@@ -124,7 +127,7 @@ class Located:
         return where(self.record)
 
 
-def find(source: LogSource, signed: dict) -> Located | None:
+def find(source: LogSource, signed: Mapping[str, Any]) -> Located | None:
     """The export record holding exactly this manifest, if the log has it."""
     signature = signed.get(manifests.SIGNATURE)
     if not isinstance(signature, str) or not signature:

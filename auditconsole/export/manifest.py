@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -123,7 +123,7 @@ def signature_holds(manifest: Mapping[str, Any], public_key: Ed25519PublicKey) -
     return True
 
 
-def is_manifest(value: Any) -> bool:
+def is_manifest(value: object) -> TypeGuard[dict[str, Any]]:
     """Shaped like one of ours (whether it holds is another matter)."""
     return (
         isinstance(value, dict)

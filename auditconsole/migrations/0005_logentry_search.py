@@ -24,11 +24,13 @@ from __future__ import annotations
 import sys
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 from auditconsole.activity import textindex
 
 
-def forwards(apps, schema_editor) -> None:
+def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     connection = schema_editor.connection
     if not textindex.install(apps, schema_editor) and connection.vendor in ("sqlite", "postgresql"):
         # The checks say it again, with the remedy (W040, W041), at every `migrate` and
@@ -39,7 +41,7 @@ def forwards(apps, schema_editor) -> None:
         )
 
 
-def backwards(apps, schema_editor) -> None:
+def backwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     textindex.uninstall(apps, schema_editor)
 
 

@@ -20,13 +20,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.apps.registry import Apps
 from django.db import models
-from django.db.migrations.state import StateApps
 
 # The schema editors are Any: PostgreSQL's takes ``concurrently=``, the base class does not.
 
 
-def _model(apps: StateApps) -> type[models.Model]:
+def _model(apps: Apps) -> type[models.Model]:
     return apps.get_model("admin", "LogEntry")
 
 
@@ -46,7 +46,7 @@ def invalid_postgres_indexes(schema_editor: Any, names: list[str]) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def add(apps: StateApps, schema_editor: Any, indexes: Iterable[models.Index]) -> None:
+def add(apps: Apps, schema_editor: Any, indexes: Iterable[models.Index]) -> None:
     log_entry = _model(apps)
     indexes = list(indexes)
     postgres = schema_editor.connection.vendor == "postgresql"
@@ -65,7 +65,7 @@ def add(apps: StateApps, schema_editor: Any, indexes: Iterable[models.Index]) ->
             schema_editor.add_index(log_entry, index)
 
 
-def remove(apps: StateApps, schema_editor: Any, indexes: Iterable[models.Index]) -> None:
+def remove(apps: Apps, schema_editor: Any, indexes: Iterable[models.Index]) -> None:
     log_entry = _model(apps)
     present = existing(schema_editor, log_entry._meta.db_table)
     for index in indexes:

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 
 from auditconsole.access.events import OBJECT, RECORD, SEARCH, USER
 from auditconsole.access.history import searches_of, viewers_of
@@ -47,7 +48,7 @@ class AccessRecordMixin:
     """Records the view as ``access_event`` when the page (or fragment) is rendered."""
 
     access_event: str = SEARCH
-    request: Any
+    request: HttpRequest
     kwargs: dict[str, Any]
 
     def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
@@ -57,7 +58,7 @@ class AccessRecordMixin:
         failing = outcome.failed
         context["access_failing"] = failing
         context["can_view_access"] = has_console_perms(self.request.user, VIEW_ACCESS)
-        response = super().render_to_response(context, **kwargs)  # type: ignore[misc]
+        response: TemplateResponse = super().render_to_response(context, **kwargs)  # type: ignore[misc]
         remember(response, outcome)
         if failing and is_fragment(self.request):
             warning = render_to_string(

@@ -44,7 +44,10 @@ class ExportManifestView(ConsoleAccessMixin, View):
         body = json.dumps(signed, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
         response = HttpResponse(body, content_type=JSON_CONTENT_TYPE)
         # Inline: the browser shows it; "save as" proposes the name the verifier expects.
-        response["Content-Disposition"] = content_disposition_header(False, name + MANIFEST_SUFFIX)
+        # Never None with a file name, whatever django-stubs says.
+        response["Content-Disposition"] = (
+            content_disposition_header(False, name + MANIFEST_SUFFIX) or ""
+        )
         return response
 
     def manifest(self, export_ref: str) -> dict[str, Any]:

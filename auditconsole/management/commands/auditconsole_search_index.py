@@ -20,6 +20,7 @@ from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from auditconsole.activity import textindex
 
@@ -55,7 +56,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"The search index of {database!r} is ready."))
 
     @staticmethod
-    def cannot(connection: Any) -> str:
+    def cannot(connection: BaseDatabaseWrapper) -> str:
         if connection.vendor == "sqlite":
             return "This SQLite has no FTS5 trigram tokenizer (SQLite 3.34 or later, with FTS5)."
         sql = "\n  ".join(textindex.trigram_index_sql(connection, LogEntry._meta.db_table))

@@ -72,6 +72,8 @@ class Facets:
     levels: list[tuple[str, int]] = field(default_factory=list)
     loggers: list[tuple[str, int]] = field(default_factory=list)
     more_loggers: int = 0
+    #: Counts per host, for backends that know a record's host (a log store); files don't.
+    hosts: list[tuple[str, int]] = field(default_factory=list)
 
 
 @dataclass

@@ -25,7 +25,16 @@ from auditconsole.links import source_path, source_url, url_with
 from auditconsole.sources import cursor as cursors
 from auditconsole.sources import levels
 from auditconsole.sources.base import FileInfo, LogSource, Page
-from auditconsole.sources.query import CURSOR, LEVEL, LOGGER, SINCE, UNTIL, LogFilterForm, Query
+from auditconsole.sources.query import (
+    CURSOR,
+    FIELD,
+    LEVEL,
+    LOGGER,
+    SINCE,
+    UNTIL,
+    LogFilterForm,
+    Query,
+)
 from auditconsole.views.access import AccessRecordMixin
 from auditconsole.views.base import HtmxFragmentMixin
 from auditconsole.views.record import Row
@@ -106,6 +115,24 @@ def facet_links(
     return facets
 
 
+#: The field filter a host facet sets (a backend that knows hosts filters ``host=``).
+HOST_FIELD = "host"
+
+
+def host_links(
+    counts: list[tuple[str, int]], current: list[str], link: Callable[[dict[str, Any]], str]
+) -> list[FacetLink]:
+    """The host facet: each host a link adding ``field=host=<name>`` to the other field
+    filters (replacing a host filter already there)."""
+    others = [value for value in current if not value.replace(" ", "").startswith("host=")]
+    facets = []
+    for name, count in counts:
+        chosen = f"{HOST_FIELD}={name}"
+        url = link({FIELD: [*others, chosen]}) if name else None
+        facets.append(FacetLink(name or "(none)", count, url, chosen in current))
+    return facets
+
+
 def is_level(name: str) -> bool:
     return bool(name) and levels.number_for_name(name) is not None
 
@@ -153,6 +180,7 @@ class BrowseView(
             logger_facets=facet_links(
                 page.facets.loggers if page else [], LOGGER, cleaned.get(LOGGER, ""), link
             ),
+            host_facets=host_links(page.facets.hosts if page else [], form.field_values, link),
             all_levels_url=link({LEVEL: None}),
             all_loggers_url=link({LOGGER: None}),
             presets=[

@@ -37,17 +37,22 @@ def plain(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict):
-        return {str(key): plain(item) for key, item in value.items()}
+        return {text(key): plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [plain(item) for item in value]
     if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
+        return text(value)
     if isinstance(value, Decimal | UUID | ipaddress.IPv4Address | ipaddress.IPv6Address):
         return str(value)
     return str(value)
 
 
-def from_json_text(value: Any) -> Any:
+def text(value: object) -> str:
+    """A string the driver handed over as bytes, with replacement characters if need be."""
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def from_jsontext(value: Any) -> Any:
     """A JSON-text column's object or list; anything else stays the text it was."""
     if not isinstance(value, str) or value[:1] not in ("{", "["):
         return value
@@ -76,15 +81,16 @@ class RowReader:
     def record(self, row: Sequence[Any], rank: int) -> Record:
         schema = self.schema
         values = dict(zip(self.names, row, strict=True))
-        time_ns, digest, host = int(values.pop(TIME_NS)), int(values.pop(HASH)), values.pop(HOST)
+        time_ns, digest = int(values.pop(TIME_NS)), int(values.pop(HASH))
+        host = text(values.pop(HOST))
         data: dict[str, Any] = {}
         for name, value in values.items():
             converted = plain(value)
-            data[name] = from_json_text(converted) if name in self.json else converted
+            data[name] = from_jsontext(converted) if name in self.json else converted
         attributes = data.pop(schema.attributes, None) if schema.attributes else None
         if isinstance(attributes, dict):
             for name, value in attributes.items():
-                data.setdefault(name, from_json_text(value))
+                data.setdefault(name, from_jsontext(value))
         if host and HOST_FIELD not in data:
             data[HOST_FIELD] = host
         data = redact(data)

@@ -35,7 +35,7 @@ from auditconsole.sources import levels as level_numbers
 from auditconsole.sources.base import FACET_LIMIT, Around, Facets, FileInfo, LogSource, Page
 from auditconsole.sources.clickhouse import dsn as dsns
 from auditconsole.sources.clickhouse.checks import check_options
-from auditconsole.sources.clickhouse.rows import EPOCH, STREAM, RowReader
+from auditconsole.sources.clickhouse.rows import EPOCH, STREAM, RowReader, text
 from auditconsole.sources.clickhouse.schema import Schema, SchemaError, parse
 from auditconsole.sources.clickhouse.sql import HOST, Bound, Layout
 from auditconsole.sources.clickhouse.store import Store
@@ -232,13 +232,13 @@ class ClickHouseSource(LogSource):
         for values in (dict(zip(result.names, row, strict=True)) for row in result.rows):
             group, level, logger, host = values["g"], values["lv"], values["lg"], values[HOST]
             if group == _GROUP_LEVEL and values["by_level"]:
-                name = level_numbers.normalize(level)[0]
+                name = level_numbers.normalize(text(level))[0]
                 by_level[name] = by_level.get(name, 0) + int(values["by_level"])
             elif group == _GROUP_LOGGER and values["by_logger"]:
-                loggers.append((str(logger), int(values["by_logger"])))
+                loggers.append((text(logger), int(values["by_logger"])))
                 more_loggers = max(0, int(values["values_in_group"]) - FACET_LIMIT)
             elif group == _GROUP_HOST and values["by_host"] and self.schema.host:
-                hosts.append((str(host), int(values["by_host"])))
+                hosts.append((text(host), int(values["by_host"])))
         levels = sorted(
             by_level.items(),
             key=lambda item: (level_numbers.number_for_name(item[0]) or 0, item[0]),

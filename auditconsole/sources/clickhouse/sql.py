@@ -46,6 +46,23 @@ class Bound:
         return f"{{{name}:{kind}}}"
 
 
+@dataclass(frozen=True)
+class Value:
+    """A field's SQL: its value as text, whether a row has it, whether it is a number."""
+
+    value: str
+    present: str
+    numeric: str
+
+
+_NUMBER_TYPES = ("Int", "UInt", "Float", "Decimal", "Nullable(Int", "Nullable(UInt")
+
+
+def _is_number(kind: str) -> bool:
+    kind = kind.strip().removeprefix("LowCardinality(")
+    return kind.startswith(_NUMBER_TYPES) or kind.startswith("Nullable(Float")
+
+
 class Layout:
     """One table's columns in their roles, and the expressions over them."""
 
@@ -76,39 +93,47 @@ class Layout:
             return "''"
         bound = Bound()
         found = self._path(self.schema.host[0], self.schema.host[1:], bound, literal=True)
-        return f"ifNull(toString({found[0]}), '')" if found else "''"
+        return f"ifNull(toString({found.value}), '')" if found else "''"
 
     def _path(
         self, column: str, rest: tuple[str, ...], bound: Bound, *, literal: bool = False
-    ) -> tuple[str, str] | None:
-        """``(value, present)`` SQL for ``rest`` inside ``column``; ``None``: no such field.
+    ) -> Value | None:
+        """The SQL for ``rest`` inside ``column``; ``None``: there is no such field.
 
         ``literal`` writes the key as a string literal (the host's path, from settings,
         quoted here) so the expression can stand in a SELECT list shared by every query.
         """
         name = quote(column)
+        kind = self.columns.get(column, "")
         if not rest:
-            return f"toString({name})", "1"
+            return Value(f"toString({name})", "1", "1" if _is_number(kind) else "0")
         if self.is_map(column):
             key = _literal(".".join(rest)) if literal else bound.bind(".".join(rest), "String")
-            return f"{name}[{key}]", f"mapContains({name}, {key})"
+            inner = kind.rpartition(",")[2]
+            return Value(
+                f"{name}[{key}]",
+                f"mapContains({name}, {key})",
+                "1" if _is_number(inner) else "0",
+            )
         if self.is_json(column):
             keys = ", ".join(
                 _literal(part) if literal else bound.bind(part, "String") for part in rest
             )
-            value = (
+            return Value(
                 f"if(JSONType({name}, {keys}) = 'String', JSONExtractString({name}, {keys}), "
-                f"JSONExtractRaw({name}, {keys}))"
+                f"JSONExtractRaw({name}, {keys}))",
+                f"JSONHas({name}, {keys})",
+                f"JSONType({name}, {keys}) IN ('Int64', 'UInt64', 'Double')",
             )
-            return value, f"JSONHas({name}, {keys})"
         return None
 
-    def field(self, path: tuple[str, ...], bound: Bound) -> tuple[str, str] | None:
-        """``(value, present)`` for a dotted field name a request gave."""
+    def field(self, path: tuple[str, ...], bound: Bound) -> Value | None:
+        """The SQL for a dotted field name a request gave (only ever bound as a value)."""
         if path[0] in self.columns:
             return self._path(path[0], path[1:], bound)
         if path == (HOST_FIELD,) and self.schema.host:
-            return self.host_expression(), f"{self.host_expression()} != ''"
+            host = self.host_expression()
+            return Value(host, f"{host} != ''", "0")
         attributes = self.schema.attributes
         if attributes:
             if self.is_map(attributes):
@@ -165,11 +190,12 @@ class Layout:
         if found is None:
             matched = "0"  # no such column, key or path: nothing has it
         else:
-            value, present = found
+            # As a file source compares: strings case-insensitively, numbers as numbers
+            # ("14" finds 14 and 14.0), so "14.0" finds no *string* "14".
             text = bound.bind(item.value, "String")
             matched = (
-                f"ifNull({present} AND (lower({value}) = lower({text}) "
-                f"OR toFloat64OrNull({value}) = toFloat64OrNull({text})), 0)"
+                f"ifNull({found.present} AND (lower({found.value}) = lower({text}) "
+                f"OR ({found.numeric} AND toFloat64OrNull({found.value}) = toFloat64OrNull({text}))), 0)"
             )
         return f"NOT ({matched})" if item.negate else f"({matched})"
 

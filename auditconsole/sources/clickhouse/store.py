@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from auditconsole.sources.clickhouse import dsn as dsns
+from auditconsole.sources.clickhouse.rows import text
 from auditconsole.sources.errors import SourceUnavailable
 
 if TYPE_CHECKING:
@@ -96,7 +97,12 @@ class Store:
         started = time.monotonic()
         try:
             answer = client.query(
-                sql, parameters=dict(params), settings=self.settings(partial=partial)
+                sql,
+                parameters=dict(params),
+                settings=self.settings(partial=partial),
+                # Bytes, decoded by the reader with replacement characters: the driver
+                # would otherwise show a string that is not valid UTF-8 as hex digits.
+                query_formats={"String": "bytes"},
             )
         except Exception as exc:
             raise self._unavailable(exc) from None
@@ -121,7 +127,7 @@ class Store:
             f" WHERE {where} AND table = {{table:String}} ORDER BY position",
             {"db": database, "table": table} if database else {"table": table},
         )
-        found = {str(name): str(kind) for name, kind in result.rows}
+        found = {text(name): text(kind) for name, kind in result.rows}
         if not found:
             raise SourceUnavailable(
                 f"The table {self.table} does not exist in the log store.", source=self.source

@@ -9,4 +9,6 @@ TABLES: dict[str, str] = {"otel": "otel_logs.sql", "activity_audit": "activity_a
 
 def statement(schema: str) -> str:
     """The ``CREATE TABLE`` for ``schema`` (``"otel"`` or ``"activity_audit"``)."""
-    return (resources.files("auditconsole.sources.clickhouse") / "ddl" / TABLES[schema]).read_text(encoding="utf-8")
+    return (resources.files("auditconsole.sources.clickhouse") / "ddl" / TABLES[schema]).read_text(
+        encoding="utf-8"
+    )

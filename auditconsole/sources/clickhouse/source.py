@@ -74,6 +74,8 @@ class ClickHouseSource(LogSource):
         self.timeout = float(self.options.get("timeout") or DEFAULT_TIMEOUT)
         self.lag_ns = int(float(self.options.get("lag", DEFAULT_LAG)) * 1_000_000_000)
         self.store = Store(dsn, table, self.timeout, source=key)
+        #: Rows the first query of a scan reads (a page sets it to its size).
+        self.first_block = FIRST_BLOCK
 
     def __repr__(self) -> str:
         return f"<ClickHouseSource {self.key!r} {dsns.masked(self.dsn)} {self.table}>"
@@ -212,11 +214,18 @@ class ClickHouseSource(LogSource):
         limit: int | None = None,
         budget: Budget | None = None,
     ) -> Page:
+        # The first block holds the whole page (and one more row, to know if it is the last).
+        self.first_block = (limit or conf.PAGE_SIZE) + 1
         page = super().page(query, cursor, limit, budget)
         page.facets, partial = self.facets(query)
         if partial:
             page.notices.append(PARTIAL_NOTICE)
         return page
+
+    def iter_records(self, query: Query) -> Iterator[Record]:
+        """Every matching record, in blocks of up to ``MAX_BLOCK`` rows (an export)."""
+        self.first_block = MAX_BLOCK // 2
+        return super().iter_records(query)
 
     def facets(self, query: Query) -> tuple[Facets, bool]:
         """Level, logger and host counts over everything ``query`` selects, in one query."""
@@ -276,7 +285,7 @@ class TableScan:
     def __iter__(self) -> Iterator[Record]:
         source, ctx = self.source, self.ctx
         layout = source.layout()
-        block = FIRST_BLOCK
+        block = source.first_block
         while not self.done:
             if ctx.budget.exhausted:
                 return

@@ -178,7 +178,8 @@ class ClickHouseSource(LogSource):
             shown = self.records(layout, layout.newest(bound, limit), bound)
             shown.reverse()
             more = False
-            frontier = now - self.lag_ns
+            # Rows before the first shown are history, not news: never shown as late ones.
+            frontier = max(now - self.lag_ns, shown[0].file_id[0] if shown else 0)
         else:
             if frontier is None:  # a source newly added to a merged tail: from now on
                 frontier = now - self.lag_ns

@@ -74,6 +74,8 @@ class Facets:
     more_loggers: int = 0
     #: Counts per host, for backends that know a record's host (a log store); files don't.
     hosts: list[tuple[str, int]] = field(default_factory=list)
+    #: Counted over everything the filters select (by a store), not over one page's scan.
+    whole: bool = False
 
 
 @dataclass

@@ -258,6 +258,7 @@ class ClickHouseSource(LogSource):
             loggers=loggers[:FACET_LIMIT],
             more_loggers=more_loggers,
             hosts=hosts[:FACET_LIMIT],
+            whole=True,
         )
         return facets, result.partial
 

@@ -23,7 +23,7 @@ from auditconsole.sources.clickhouse import dsn as dsns
 from auditconsole.sources.clickhouse.schema import SchemaError, parse, table_parts
 from auditconsole.sources.errors import SourceUnavailable
 
-OPTION_NAMES = frozenset({"dsn", "table", "schema", "columns", "timeout", "lag"})
+OPTION_NAMES = frozenset({"dsn", "table", "schema", "columns", "timeout", "facet_timeout", "lag"})
 
 
 def check_options(key: object, options: Any) -> list[checks.CheckMessage]:
@@ -54,7 +54,7 @@ def check_options(key: object, options: Any) -> list[checks.CheckMessage]:
         parse(options.get("schema", "otel"))
     except SchemaError as exc:
         error(f"OPTIONS['schema']: {exc}.")
-    for name in ("timeout", "lag"):
+    for name in ("timeout", "facet_timeout", "lag"):
         value = options.get(name)
         if value is not None and (
             isinstance(value, bool) or not isinstance(value, int | float) or value <= 0

@@ -12,7 +12,7 @@ Three ways to say it (the ``schema`` option):
     ``level``, ``name``, ``message``, ``hostname``, nested objects as JSON text.
 a mapping
     ``{"time": ..., "level": ..., "logger": ..., "message": ..., "host": ...,
-    "attributes": ..., "json": [...]}`` for any other layout. ``host`` may be a column or
+    "attributes": ..., "json": [...], "coarse_time": ...}`` for any other layout. ``host`` may be a column or
     a dotted path into a Map or JSON-text column (``"resource.host.name"``).
 
 Every name here comes from settings and is checked (:mod:`.checks`) against the table's
@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 #: plain enough that quoting cannot be escaped.
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 ROLES: tuple[str, ...] = ("time", "level", "logger", "message")
-OPTIONAL_ROLES: tuple[str, ...] = ("host", "attributes")
+OPTIONAL_ROLES: tuple[str, ...] = ("host", "attributes", "coarse_time")
 MAPPING_KEYS = frozenset({*ROLES, *OPTIONAL_ROLES, "json"})
 
 
@@ -46,6 +46,9 @@ class Schema:
     attributes: str = ""
     #: String columns holding JSON text, readable by dotted path.
     json: tuple[str, ...] = field(default=())
+    #: A coarser copy of the time (``DateTime``) that the table is partitioned or keyed
+    #: by: time bounds are said on it too, so the engine skips what they exclude.
+    coarse_time: str = ""
 
     @property
     def core(self) -> tuple[str, ...]:
@@ -55,6 +58,8 @@ class Schema:
     def columns_named(self) -> list[str]:
         """Every column this schema names (they must all exist)."""
         names = [*self.core, *self.json]
+        if self.coarse_time:
+            names.append(self.coarse_time)
         if self.host:
             names.append(self.host[0])
         if self.attributes:
@@ -69,6 +74,7 @@ OTEL = Schema(
     message="Body",
     host=("ResourceAttributes", "host.name"),
     attributes="LogAttributes",
+    coarse_time="TimestampTime",
 )
 
 ACTIVITY_AUDIT = Schema(
@@ -106,6 +112,9 @@ def parse(value: object) -> Schema:
         roles[role] = name
     host = value.get("host") or ""
     attributes = value.get("attributes") or ""
+    coarse = value.get("coarse_time") or ""
+    if not isinstance(coarse, str) or (coarse and not IDENTIFIER.match(coarse)):
+        raise SchemaError(f"schema['coarse_time'] must be a column name, not {coarse!r}")
     json_columns = value.get("json") or ()
     if not isinstance(host, str) or (host and not _is_path(host)):
         raise SchemaError(f"schema['host'] must be a column or a dotted path, not {host!r}")
@@ -124,6 +133,7 @@ def parse(value: object) -> Schema:
         host=_split_host(host) if host else (),
         attributes=attributes,
         json=tuple(json_columns),
+        coarse_time=coarse,
     )
 
 

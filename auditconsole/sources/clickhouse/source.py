@@ -14,6 +14,9 @@ Options (``OPTIONS`` of the source's settings):
     Dotted field paths shown as extra columns when browsing.
 ``timeout``
     Seconds one query may run (default 10): the engine stops it there.
+``facet_timeout``
+    Seconds the facet counts may take (default 2): past it they show what was counted,
+    marked partial, rather than hold the page up.
 ``lag``
     Seconds the live tail keeps looking back for rows that arrive late (default 5).
 
@@ -48,10 +51,13 @@ from auditconsole.sources.tails import TailResult
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_LAG = 5.0
+DEFAULT_FACET_TIMEOUT = 2.0
 #: Rows read by the first query of a scan (a page), then doubled up to ``MAX_BLOCK``
 #: (an export streams in blocks of that size, so memory stays flat).
 FIRST_BLOCK = 64
 MAX_BLOCK = 8192
+#: How far back a block looks first, in nanoseconds (``None``: everything).
+WINDOWS: tuple[int | None, ...] = (3600 * 1_000_000_000, 86400 * 1_000_000_000, None)
 #: Rows remembered by a tail cursor inside its lag window (the cursor must fit a URL).
 MAX_SEEN = 64
 PARTIAL_NOTICE = "The log store stopped counting at its time limit: the facet counts are partial."
@@ -72,6 +78,7 @@ class ClickHouseSource(LogSource):
         self.dsn = dsn
         self.table = table
         self.timeout = float(self.options.get("timeout") or DEFAULT_TIMEOUT)
+        self.facet_timeout = float(self.options.get("facet_timeout") or DEFAULT_FACET_TIMEOUT)
         self.lag_ns = int(float(self.options.get("lag", DEFAULT_LAG)) * 1_000_000_000)
         self.store = Store(dsn, table, self.timeout, source=key)
         #: Rows the first query of a scan reads (a page sets it to its size).
@@ -172,7 +179,7 @@ class ClickHouseSource(LogSource):
         limit = limit or conf.TAIL_INITIAL_LINES
         frontier, seen = _tail_position(cursor)
         layout = self.layout()
-        now = self._now()
+        now = self.now()
         bound = Bound()
         if cursor is None:
             shown = self.records(layout, layout.newest(bound, limit), bound)
@@ -202,7 +209,9 @@ class ClickHouseSource(LogSource):
         state: State = {"f": frontier, "s": [[t - frontier, h] for t, h in remembered]}
         return TailResult(records=shown, cursor=state, more=more)
 
-    def _now(self) -> int:
+    def now(self) -> int:
+        """The store's clock, in nanoseconds (rows are stamped by the writers' clocks,
+        which a store's is closer to than the console's)."""
         result = self.store.query("SELECT toUnixTimestamp64Nano(now64(9))", {})
         return int(result.rows[0][0])
 
@@ -233,7 +242,10 @@ class ClickHouseSource(LogSource):
         layout = self.layout()
         bound = Bound()
         result = self.store.query(
-            layout.facets(query, bound, FACET_LIMIT + 1), bound.params, partial=True
+            layout.facets(query, bound, FACET_LIMIT + 1),
+            bound.params,
+            partial=True,
+            timeout=self.facet_timeout,
         )
         by_level: dict[str, int] = {}
         loggers: list[tuple[str, int]] = []
@@ -288,15 +300,31 @@ class TableScan:
         source, ctx = self.source, self.ctx
         layout = source.layout()
         block = source.first_block
+        # Newest rows are looked for in the last hour first, then the last day, then
+        # everywhere: the engine skips the parts a time bound excludes, so a page of a
+        # busy table reads an hour of it, not all of it. A short answer within a bound is
+        # not the end; only a short answer without one is.
+        steps = list(WINDOWS)
         while not self.done:
             if ctx.budget.exhausted:
                 return
             position = self.position
             skip = position[2] if position else 0
+            anchor = position[0] if position else source.now()
+            step = steps[0]
             bound = Bound()
-            sql = layout.older(self.query, bound, block + skip, position[:2] if position else None)
+            sql = layout.older(
+                self.query,
+                bound,
+                block + skip,
+                position[:2] if position else None,
+                None if step is None else max(0, anchor - step),
+            )
             reader, rows = source.run(layout, sql, bound)
             if len(rows) < block + skip:
+                if step is not None:
+                    steps.pop(0)  # too few rows in this window: look wider, at once
+                    continue
                 self.done = True
             for record in _ranked(reader, rows, position):
                 ctx.stats.records += 1

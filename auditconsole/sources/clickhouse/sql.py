@@ -217,16 +217,33 @@ class Layout:
         """A bound nanosecond time, compared with the time column as it is (its index)."""
         return f"fromUnixTimestamp64Nano({bound.bind(ns, 'Int64')})"
 
+    def floor(self, bound: Bound, floor_ns: int) -> list[str]:
+        """Rows at or after ``floor_ns``, said so the engine can skip parts and granules:
+        on the time column, and on its coarse copy when the schema names one (the OTel
+        table is partitioned and keyed by ``TimestampTime``, not ``Timestamp``)."""
+        conditions = [f"{self.time} >= {self._instant(bound, floor_ns)}"]
+        if self.schema.coarse_time:
+            seconds = bound.bind(floor_ns // 1_000_000_000, "Int64")
+            conditions.append(f"{quote(self.schema.coarse_time)} >= toDateTime({seconds})")
+        return conditions
+
     def older(
-        self, query: Query, bound: Bound, limit: int, position: tuple[int, int] | None
+        self,
+        query: Query,
+        bound: Bound,
+        limit: int,
+        position: tuple[int, int] | None,
+        floor_ns: int | None = None,
     ) -> str:
         """Up to ``limit`` rows newest first, at or after ``position`` ``(time, hash)``.
 
         The window is found first from the time column alone (the ``limit`` newest times
         strictly older than the position), so the hash is computed only for the rows
-        of one window, not for every row of the table.
+        of one window, not for every row of the table. With ``floor_ns``, only rows from
+        then on are looked at: a short result is then not the end (see ``TableScan``).
         """
-        inner_extra: list[str] = []
+        inner_extra: list[str] = self.floor(bound, floor_ns) if floor_ns is not None else []
+        outer_extra = list(inner_extra)
         at_position = "0"
         if position is not None:
             instant = self._instant(bound, position[0])
@@ -242,7 +259,7 @@ class Layout:
         older = " AND ".join([f"{self.time} >= ({window})", *inner_extra])
         return (
             f"SELECT {self.select} FROM {self.table} "
-            f"WHERE {self.where(query, bound)} AND ({at_position} OR ({older})) "
+            f"WHERE {self.where(query, bound, *outer_extra)} AND ({at_position} OR ({older})) "
             f"ORDER BY {self.time} DESC, {HASH} DESC LIMIT {bound.bind(limit, 'UInt32')}"
         )
 

@@ -83,23 +83,27 @@ class Store:
                 _clients[self.dsn] = client
             return client
 
-    def settings(self, *, partial: bool = False) -> dict[str, str]:
+    def settings(self, *, partial: bool = False, timeout: float | None = None) -> dict[str, str]:
+        seconds = self.timeout if timeout is None else timeout
         return {
             # 2, not 1: read-only, yet the per-query settings below may still be sent.
             "readonly": "2",
-            "max_execution_time": str(max(1, round(self.timeout))),
+            "max_execution_time": f"{max(0.1, seconds):g}",
             "timeout_overflow_mode": "break" if partial else "throw",
         }
 
-    def query(self, sql: str, params: Params, *, partial: bool = False) -> Result:
-        """Run one SELECT; ``partial``: stop at the time limit with what was counted."""
+    def query(
+        self, sql: str, params: Params, *, partial: bool = False, timeout: float | None = None
+    ) -> Result:
+        """Run one SELECT; ``partial``: stop at the time limit (``timeout`` seconds, the
+        store's by default) with what was counted so far."""
         client = self.client()
         started = time.monotonic()
         try:
             answer = client.query(
                 sql,
                 parameters=dict(params),
-                settings=self.settings(partial=partial),
+                settings=self.settings(partial=partial, timeout=timeout),
                 # Bytes, decoded by the reader with replacement characters: the driver
                 # would otherwise show a string that is not valid UTF-8 as hex digits.
                 query_formats={"String": "bytes"},
@@ -110,7 +114,7 @@ class Store:
         return Result(
             names=tuple(answer.column_names),
             rows=list(answer.result_rows),
-            partial=partial and elapsed >= self.timeout,
+            partial=partial and elapsed >= (self.timeout if timeout is None else timeout),
         )
 
     def columns(self) -> dict[str, str]:

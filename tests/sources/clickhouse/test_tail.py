@@ -132,3 +132,21 @@ def test_a_merged_tail_follows_files_and_the_store_together(live, tmp_path, sett
         ("app", "event 10"),
         ("live", "line 2"),
     ]
+
+
+def test_browsing_looks_in_the_last_hour_then_day_then_everywhere(live):
+    """Blocks are sought in widening windows back from the position: all rows, in order."""
+    source, insert = live
+    insert(1, ago=3 * 86400)
+    insert(2, ago=2 * 3600)
+    insert(3, 4, ago=60)
+    insert(5)
+    walked: list[int] = []
+    cursor = None
+    while True:
+        page = source.page(Query(), cursor, limit=2)
+        walked.extend(int(record.data["seq"]) for record in page.records)
+        cursor = page.cursor
+        if cursor is None:
+            break
+    assert walked[0] == 5 and walked[-2:] == [2, 1] and sorted(walked) == [1, 2, 3, 4, 5]

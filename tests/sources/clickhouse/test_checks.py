@@ -31,8 +31,16 @@ def test_a_good_source_passes(settings, chdb_dsn):
         {"dsn": "chdb:///x", "table": "a.b.c"},
         {"dsn": "chdb:///x", "table": "otel_logs", "schema": "nope"},
         {"dsn": "chdb:///x", "table": "otel_logs", "schema": {"time": "t"}},
-        {"dsn": "chdb:///x", "table": "t", "schema": {**dict.fromkeys(("time", "level", "logger", "message"), "c"), "host": "a b"}},
-        {"dsn": "chdb:///x", "table": "t", "schema": {**dict.fromkeys(("time", "level", "logger", "message"), "c"), "json": "c"}},
+        {
+            "dsn": "chdb:///x",
+            "table": "t",
+            "schema": {**dict.fromkeys(("time", "level", "logger", "message"), "c"), "host": "a b"},
+        },
+        {
+            "dsn": "chdb:///x",
+            "table": "t",
+            "schema": {**dict.fromkeys(("time", "level", "logger", "message"), "c"), "json": "c"},
+        },
         {"dsn": "chdb:///x", "table": "otel_logs", "timeout": 0},
         {"dsn": "chdb:///x", "table": "otel_logs", "lag": "5"},
         {"dsn": "chdb:///x", "table": "otel_logs", "colour": "red"},

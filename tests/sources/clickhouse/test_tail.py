@@ -150,3 +150,30 @@ def test_browsing_looks_in_the_last_hour_then_day_then_everywhere(live):
         if cursor is None:
             break
     assert walked[0] == 5 and walked[-2:] == [2, 1] and sorted(walked) == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize("size", [2, 5])
+def test_paging_gives_every_row_once_while_rows_arrive(live, writer, size):
+    """Duplicate timestamps, identical rows, and rows inserted between page loads:
+    walking every page gives each row that was there when the walk began, exactly once."""
+    source, insert = live
+    insert(*range(10), ago=120)  # ten rows on one timestamp
+    insert(10, ago=60)
+    insert(10, ago=60)  # the same row again (only its insertion differs)
+    insert(11, 12, ago=30)
+    expected = sorted([*range(10), 10, 10, 11, 12])
+    walked: list[int] = []
+    cursor = None
+    extra = 100
+    while True:
+        page = source.page(Query(), cursor, limit=size)
+        walked.extend(int(record.data["seq"]) for record in page.records)
+        cursor = page.cursor
+        if cursor is None:
+            break
+        insert(extra)  # newer than every cursor: for the next walk, not this one
+        insert(extra, ago=200)  # older than this walk's start: a late row, found in order
+        extra += 1
+    late = [seq for seq in walked if seq >= 100]
+    assert sorted(seq for seq in walked if seq < 100) == expected
+    assert len(late) == len(set(late))  # late rows come at most once

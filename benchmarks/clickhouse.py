@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -36,6 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+
+from benchmarks import sources  # noqa: E402 - after the path is set, as sources.py does
 
 NEEDLE = "needle-5e1d0c"
 TARGETS_MS = {
@@ -88,19 +89,9 @@ INTO OUTFILE '{path}' TRUNCATE FORMAT JSONEachRow
 
 
 def median_ms(function: Callable[[], object], repeat: int) -> float:
-    function()  # warm-up
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings)
-
-
-def parse_size(text: str) -> int:
-    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
-    text = text.strip().upper()
-    return int(float(text[:-1]) * units[text[-1]]) if text[-1] in units else int(text)
+    """``benchmarks.sources.median_ms`` after one warm-up run."""
+    function()
+    return sources.median_ms(function, repeat)
 
 
 def main() -> None:
@@ -193,7 +184,7 @@ def main() -> None:
             f"clickhouse-connect {direct_ms:,.1f} ms | {ratio:.2f}× | ≤ {OVERHEAD_TARGET}× | {verdict} |"
         )
 
-        size = parse_size(args.file_size)
+        size = sources.parse_size(args.file_size)
         if size:
             path = directory / "app.log"
             if not path.exists() or path.stat().st_size < size * 0.9:

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from auditconsole.sources.clickhouse import ClickHouseSource
+from auditconsole.sources.registry import get_source
 from tests.sources.clickhouse import data
 
 clickhouse_connect = pytest.importorskip("clickhouse_connect")
@@ -51,6 +53,15 @@ def ch_sources(settings: Any, chdb_dsn: str) -> Callable[..., dict[str, Any]]:
         return sources
 
     return make
+
+
+@pytest.fixture
+def cluster(ch_sources: Callable[..., dict[str, Any]]) -> ClickHouseSource:
+    """The OTel source (``ch_sources()`` configured)."""
+    ch_sources()
+    source = get_source("cluster")
+    assert isinstance(source, ClickHouseSource)
+    return source
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,6 @@ from auditconsole.sources.clickhouse import ClickHouseSource, dsn, store
 from auditconsole.sources.clickhouse.sql import Bound, Layout
 from auditconsole.sources.errors import SourceUnavailable
 from auditconsole.sources.query import FieldFilter, Query
-from auditconsole.sources.registry import get_source
 from tests.sources.clickhouse import data
 
 ATTACKS: tuple[str, ...] = (
@@ -27,14 +26,6 @@ ATTACKS: tuple[str, ...] = (
     "`Body` != '",
     "1 UNION SELECT name, name FROM system.users --",
 )
-
-
-@pytest.fixture
-def cluster(ch_sources) -> ClickHouseSource:
-    ch_sources()
-    source = get_source("cluster")
-    assert isinstance(source, ClickHouseSource)
-    return source
 
 
 def row_count(writer: Any) -> int:

@@ -27,14 +27,6 @@ WINDOW_TO = WINDOW_FROM + timedelta(seconds=60) - timedelta(milliseconds=1)
 
 
 @pytest.fixture
-def cluster(ch_sources) -> ClickHouseSource:
-    ch_sources()
-    source = get_source("cluster")
-    assert isinstance(source, ClickHouseSource)
-    return source
-
-
-@pytest.fixture
 def audit(ch_sources) -> ClickHouseSource:
     ch_sources()
     source = get_source("audit")

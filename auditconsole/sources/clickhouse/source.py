@@ -57,7 +57,7 @@ DEFAULT_FACET_TIMEOUT = 2.0
 FIRST_BLOCK = 64
 MAX_BLOCK = 8192
 #: How far back a block looks first, in nanoseconds (``None``: everything).
-WINDOWS: tuple[int | None, ...] = (3600 * 1_000_000_000, 86400 * 1_000_000_000, None)
+WINDOWS: tuple[int | None, ...] = (3600 * 1_000_000_000, None)
 #: Rows remembered by a tail cursor inside its lag window (the cursor must fit a URL).
 MAX_SEEN = 64
 PARTIAL_NOTICE = "The log store stopped counting at its time limit: the facet counts are partial."
@@ -300,10 +300,10 @@ class TableScan:
         source, ctx = self.source, self.ctx
         layout = source.layout()
         block = source.first_block
-        # Newest rows are looked for in the last hour first, then the last day, then
-        # everywhere: the engine skips the parts a time bound excludes, so a page of a
-        # busy table reads an hour of it, not all of it. A short answer within a bound is
-        # not the end; only a short answer without one is.
+        # Newest rows are looked for in the last hour first, then everywhere: the engine
+        # skips the parts a time bound excludes, so a page of a busy table reads an hour of
+        # it, not all of it (a rare match costs one more, small, query). A short answer
+        # within a bound is not the end; only a short answer without one is.
         steps = list(WINDOWS)
         while not self.done:
             if ctx.budget.exhausted:

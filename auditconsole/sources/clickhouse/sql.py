@@ -26,6 +26,8 @@ from auditconsole.sources.query import FieldFilter, Query
 TIME_NS = "_ac_t"
 HASH = "_ac_h"
 HOST = "_ac_host"
+#: Where a searched column goes in a search test (generated SQL only, never request text).
+TEXT = "@text@"
 #: The field name that filters on a schema's host, whatever column or key holds it.
 HOST_FIELD = "host"
 
@@ -141,14 +143,24 @@ class Layout:
             return self._path(attributes, path, bound)
         return None
 
-    @property
-    def search(self) -> str:
-        """What the text and regex filters look in: the message and the structured text."""
-        parts = [f"toString({quote(self.schema.message)})"]
+    def _searched(self) -> list[tuple[str, bool]]:
+        """The columns text is looked for in, each with whether it is a Map (its values)."""
+        columns = [(quote(self.schema.message), False)]
         for column in (self.schema.attributes, *self.schema.json):
             if column and column in self.columns:
-                parts.append(f"toString({quote(column)})")
-        return parts[0] if len(parts) == 1 else f"concatWithSeparator('\\n', {', '.join(parts)})"
+                columns.append((quote(column), self.is_map(column)))
+        return columns
+
+    def search_condition(self, test: str) -> str:
+        """``test`` (``TEXT`` stands for the text) true for the message or any structured
+        column: a Map's values are searched one by one (cheaper than its text form)."""
+        parts = []
+        for column, is_map in self._searched():
+            if is_map:
+                parts.append(f"arrayExists(v -> {test.replace(TEXT, 'v')}, mapValues({column}))")
+            else:
+                parts.append(test.replace(TEXT, f"toString({column})"))
+        return "(" + " OR ".join(parts) + ")"
 
     # -- filters -------------------------------------------------------------------------
 
@@ -178,10 +190,12 @@ class Layout:
         if query.text:
             if query.regex:
                 pattern = bound.bind("(?i)" + query.text, "String")
-                conditions.append(f"match({self.search}, {pattern})")
+                conditions.append(self.search_condition(f"match({TEXT}, {pattern})"))
             else:
                 needle = bound.bind(query.text, "String")
-                conditions.append(f"positionCaseInsensitiveUTF8({self.search}, {needle}) > 0")
+                conditions.append(
+                    self.search_condition(f"positionCaseInsensitiveUTF8({TEXT}, {needle}) > 0")
+                )
         conditions.extend(self.field_condition(item, bound) for item in query.fields)
         return conditions
 
@@ -244,22 +258,30 @@ class Layout:
         """
         inner_extra: list[str] = self.floor(bound, floor_ns) if floor_ns is not None else []
         outer_extra = list(inner_extra)
-        at_position = "0"
         if position is not None:
             instant = self._instant(bound, position[0])
             inner_extra.append(f"{self.time} < {instant}")
-            at_position = (
-                f"({self.time} = {instant} AND {self.hash} <= {bound.bind(position[1], 'UInt64')})"
-            )
+            digest = bound.bind(position[1], "UInt64")
         window = (
-            f"SELECT minOrNull({self.time}) FROM (SELECT {self.time} FROM {self.table} "
+            f"SELECT min({self.time}) FROM (SELECT {self.time} FROM {self.table} "
             f"WHERE {self.where(query, bound, *inner_extra)} "
             f"ORDER BY {self.time} DESC LIMIT {bound.bind(limit, 'UInt32')})"
         )
-        older = " AND ".join([f"{self.time} >= ({window})", *inner_extra])
+        # Plain ranges on the time column (the scalar subquery is computed first), so the
+        # engine reads only the window's granules; the hash is tested on that range alone.
+        # min() of nothing is the epoch, not NULL (a Nullable bound would cost the index):
+        # then nothing older matches the filters anyway, and the range adds no row.
+        if position is None:
+            outer_extra.append(f"{self.time} >= ({window})")
+        else:
+            outer_extra += [
+                f"{self.time} >= ({window})",
+                f"{self.time} <= {instant}",
+                f"({self.time} < {instant} OR {self.hash} <= {digest})",
+            ]
         return (
             f"SELECT {self.select} FROM {self.table} "
-            f"WHERE {self.where(query, bound, *outer_extra)} AND ({at_position} OR ({older})) "
+            f"WHERE {self.where(query, bound, *outer_extra)} "
             f"ORDER BY {self.time} DESC, {HASH} DESC LIMIT {bound.bind(limit, 'UInt32')}"
         )
 
@@ -267,14 +289,14 @@ class Layout:
         """Up to ``limit`` rows oldest first, strictly after ``position`` (no filter)."""
         instant = self._instant(bound, position[0])
         window = (
-            f"SELECT maxOrNull({self.time}) FROM (SELECT {self.time} FROM {self.table} "
+            f"SELECT max({self.time}) FROM (SELECT {self.time} FROM {self.table} "
             f"WHERE {self.time} > {instant} ORDER BY {self.time} ASC "
             f"LIMIT {bound.bind(limit, 'UInt32')})"
         )
         return (
             f"SELECT {self.select} FROM {self.table} "
-            f"WHERE ({self.time} = {instant} AND {self.hash} > {bound.bind(position[1], 'UInt64')}) "
-            f"OR ({self.time} > {instant} AND {self.time} <= ({window})) "
+            f"WHERE {self.time} <= greatest(({window}), {instant}) AND {self.time} >= {instant} "
+            f"AND ({self.time} > {instant} OR {self.hash} > {bound.bind(position[1], 'UInt64')}) "
             f"ORDER BY {self.time} ASC, {HASH} ASC LIMIT {bound.bind(limit, 'UInt32')}"
         )
 

@@ -112,7 +112,7 @@ def test_filters_run_in_the_engine_exactly_as_the_file_filters_do(cluster):
         window(min_level=levels.AUDIT),
         window(logger="apps.billing"),
         window(text="PAYMENT FAILED"),
-        window(text=r"event 1\d{3}7$", regex=True),
+        window(text=r"event 1\d{3}7\b", regex=True),
         window(fields=(FieldFilter.parse("user_id=14"),)),
         window(fields=(FieldFilter.parse("user_id=14.0"),)),
         window(fields=(FieldFilter.parse("http.method=post"), FieldFilter.parse("seq!=10001"))),

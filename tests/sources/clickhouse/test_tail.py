@@ -134,8 +134,8 @@ def test_a_merged_tail_follows_files_and_the_store_together(live, tmp_path, sett
     ]
 
 
-def test_browsing_looks_in_the_last_hour_then_day_then_everywhere(live):
-    """Blocks are sought in widening windows back from the position: all rows, in order."""
+def test_browsing_looks_in_the_last_hour_then_everywhere(live):
+    """Blocks are sought in the hour before the position, then everywhere: all rows, in order."""
     source, insert = live
     insert(1, ago=3 * 86400)
     insert(2, ago=2 * 3600)

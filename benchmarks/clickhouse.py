@@ -43,7 +43,7 @@ TARGETS_MS = {
     "newest page": 100.0,
     "filtered page (level + host)": 200.0,
     "facets over 24 hours": 500.0,
-    "text search over all rows": 1000.0,
+    "text search over all rows": 1000.0,  # the first time
 }
 OVERHEAD_TARGET = 1.5
 
@@ -113,6 +113,7 @@ def main() -> None:
 
     from auditconsole.sources import levels
     from auditconsole.sources.clickhouse import ClickHouseSource, ddl
+    from auditconsole.sources.clickhouse.source import WINDOWS
     from auditconsole.sources.clickhouse.sql import Bound
     from auditconsole.sources.files import FileSource
     from auditconsole.sources.query import FieldFilter, Query
@@ -137,16 +138,22 @@ def main() -> None:
             source = ClickHouseSource("bench", config)
             filtered = Query(min_level=levels.ERROR, fields=(FieldFilter.parse("host=host-07"),))
             day = Query(since=newest.replace(tzinfo=None).astimezone() - timedelta(hours=24))
+            # A rare needle reads every row the first time; the engine's query condition
+            # cache then remembers which granules matched, so asking again is cheap: the
+            # first time is the figure, the median after it is shown beside it.
+            started = time.perf_counter()
+            source.page(Query(text=NEEDLE), None, 50)
+            first_search = (time.perf_counter() - started) * 1000
+            _, partial = source.facets(day)
             figures = {
                 "newest page": median_ms(lambda: source.page(Query(), None, 50), args.repeat),
                 "filtered page (level + host)": median_ms(
                     lambda: source.page(filtered, None, 50), args.repeat
                 ),
                 "facets over 24 hours": median_ms(lambda: source.facets(day), args.repeat),
-                "text search over all rows": median_ms(
-                    lambda: source.page(Query(text=NEEDLE), None, 50), args.repeat
-                ),
+                "text search over all rows": first_search,
             }
+            search_again = median_ms(lambda: source.page(Query(text=NEEDLE), None, 50), args.repeat)
             hits = source.page(Query(text=NEEDLE), None, 50).records
             assert len(hits) == 1, hits
 
@@ -155,10 +162,14 @@ def main() -> None:
                 assert len(take(source.scan(Query(), None, ctx), 50)) == 50
 
             layout = source.layout()
-            bound = Bound()
-            sql = layout.older(Query(), bound, 51, None)
+            now_sql = "SELECT toUnixTimestamp64Nano(now64(9))"
 
             def direct() -> None:
+                # The same two statements the console sends (its clock, then the last
+                # hour's window), through clickhouse-connect, rows left as they come.
+                (now,) = client.query(now_sql).result_rows[0]
+                bound = Bound()
+                sql = layout.older(Query(), bound, 51, None, int(now) - WINDOWS[0])
                 rows = client.query(sql, parameters=bound.params).result_rows
                 assert len(rows) == 51
 
@@ -177,6 +188,9 @@ def main() -> None:
             target = TARGETS_MS[name]
             verdict = "within" if value <= target else "**over the target**"
             print(f"| {name} | {value:,.0f} ms | ≤ {target:,.0f} ms | {verdict} |")
+        print(f"| text search, asked again (condition cache) | {search_again:,.0f} ms | | |")
+        if partial:
+            print("\nThe facet counts stopped at `facet_timeout` (2 s) and are marked partial.")
         ratio = ours_ms / direct_ms
         verdict = "within" if ratio <= OVERHEAD_TARGET else "**over the target**"
         print(

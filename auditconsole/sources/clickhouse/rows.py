@@ -52,7 +52,7 @@ def text(value: object) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
-def from_jsontext(value: Any) -> Any:
+def from_json_text(value: Any) -> Any:
     """A JSON-text column's object or list; anything else stays the text it was."""
     if not isinstance(value, str) or value[:1] not in ("{", "["):
         return value
@@ -87,11 +87,11 @@ class RowReader:
         data: dict[str, Any] = {}
         for name, value in values.items():
             converted = plain(value)
-            data[name] = from_jsontext(converted) if name in self.json else converted
+            data[name] = from_json_text(converted) if name in self.json else converted
         attributes = data.pop(schema.attributes, None) if schema.attributes else None
         if isinstance(attributes, dict):
             for name, value in attributes.items():
-                data.setdefault(name, from_jsontext(value))
+                data.setdefault(name, from_json_text(value))
         if host and HOST_FIELD not in data:
             data[HOST_FIELD] = host
         raw_bytes = orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)

@@ -46,8 +46,9 @@ class Schema:
     attributes: str = ""
     #: String columns holding JSON text, readable by dotted path.
     json: tuple[str, ...] = field(default=())
-    #: A coarser copy of the time (``DateTime``) that the table is partitioned or keyed
-    #: by: time bounds are said on it too, so the engine skips what they exclude.
+    #: The time truncated to the second (a ``DateTime`` such as OTel's ``TimestampTime``)
+    #: that the table is partitioned or keyed by: time bounds are said on it too, so the
+    #: engine skips the parts and granules they exclude.
     coarse_time: str = ""
 
     @property

@@ -304,7 +304,8 @@ class Layout:
         """The row at ``position``, the ``rank``-th of identical ones."""
         return (
             f"SELECT {self.select} FROM {self.table} "
-            f"WHERE {self.time} = {self._instant(bound, position[0])} "
+            f"WHERE {' AND '.join(self.floor(bound, position[0]))} "
+            f"AND {self.time} = {self._instant(bound, position[0])} "
             f"AND {self.hash} = {bound.bind(position[1], 'UInt64')} "
             f"LIMIT 1 OFFSET {bound.bind(rank, 'UInt32')}"
         )
@@ -313,7 +314,8 @@ class Layout:
         """Rows newer than ``frontier`` (ns), oldest first: what a tail poll reads."""
         return (
             f"SELECT {self.select} FROM {self.table} "
-            f"WHERE {self.time} > {self._instant(bound, frontier)} "
+            f"WHERE {' AND '.join(self.floor(bound, frontier))} "
+            f"AND {self.time} > {self._instant(bound, frontier)} "
             f"ORDER BY {self.time} ASC, {HASH} ASC LIMIT {bound.bind(limit, 'UInt32')}"
         )
 

@@ -11,13 +11,12 @@ import pytest
 from django.http import StreamingHttpResponse
 
 from auditconsole.sources.clickhouse import store
-from tests.export.helpers import read_csv
+from tests.export.helpers import audit_log, read_csv
 from tests.sources.clickhouse import data
 from tests.sources.helpers import FILE_SOURCE, app_line, write
 
 HX = {"HTTP_HX_REQUEST": "true"}
-__all__ = ["audit_log"]
-from tests.export.helpers import audit_log  # noqa: E402 - the fixture, for the export test
+__all__ = ["audit_log"]  # the fixture, for the export test
 
 
 @pytest.fixture

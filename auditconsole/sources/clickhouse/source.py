@@ -60,10 +60,11 @@ MAX_BLOCK = 8192
 WINDOWS: tuple[int | None, ...] = (3600 * 1_000_000_000, None)
 #: Rows remembered by a tail cursor inside its lag window (the cursor must fit a URL).
 MAX_SEEN = 64
-PARTIAL_NOTICE = "The log store stopped counting at its time limit: the facet counts are partial."
 
 
 class ClickHouseSource(LogSource):
+    facets_apart = True
+
     def __init__(self, key: str, config: dict[str, Any]) -> None:
         super().__init__(key, config)
         dsn, table = self.options.get("dsn"), self.options.get("table")
@@ -224,12 +225,11 @@ class ClickHouseSource(LogSource):
         limit: int | None = None,
         budget: Budget | None = None,
     ) -> Page:
+        """A page of records; its facets are counted apart (:meth:`count_facets`)."""
         # The first block holds the whole page (and one more row, to know if it is the last).
         self.first_block = (limit or conf.PAGE_SIZE) + 1
         page = super().page(query, cursor, limit, budget)
-        page.facets, partial = self.facets(query)
-        if partial:
-            page.notices.append(PARTIAL_NOTICE)
+        page.facets = Facets(whole=True)
         return page
 
     def iter_records(self, query: Query) -> Iterator[Record]:
@@ -237,7 +237,7 @@ class ClickHouseSource(LogSource):
         self.first_block = MAX_BLOCK // 2
         return super().iter_records(query)
 
-    def facets(self, query: Query) -> tuple[Facets, bool]:
+    def count_facets(self, query: Query) -> Facets:
         """Level, logger and host counts over everything ``query`` selects, in one query."""
         layout = self.layout()
         bound = Bound()
@@ -271,8 +271,9 @@ class ClickHouseSource(LogSource):
             more_loggers=more_loggers,
             hosts=hosts[:FACET_LIMIT],
             whole=True,
+            partial=result.partial,
         )
-        return facets, result.partial
+        return facets
 
 
 #: ``grouping(level, logger, host)``: a bit per argument, set when it is *not* grouped on.

@@ -93,3 +93,13 @@ def test_driver_values_become_json_data():
     assert from_json_text("{broken") == "{broken"
     assert from_json_text("plain") == "plain"
     assert plain_text(None) == "" and plain_text({"a": 1}) == '{"a":1}'
+
+
+def test_only_sources_that_count_apart_count_facets(tmp_path):
+    from auditconsole.sources.files import FileSource
+    from auditconsole.sources.query import Query
+
+    files = FileSource("app", {"OPTIONS": {"path": str(tmp_path / "app.log")}})
+    assert not files.facets_apart
+    with pytest.raises(NotImplementedError):
+        files.count_facets(Query())

@@ -44,15 +44,27 @@ def test_sources_page_lists_the_store_and_masks_the_dsn(client_for, superuser, s
     assert "pa55word" not in page and "reader:********@127.0.0.1:9" in page
 
 
-def test_browse_page_filters_and_facets_by_host(client_for, superuser, sources):
+def test_browse_page_filters_and_loads_its_facets_apart(client_for, superuser, sources):
     client = client_for(superuser)
     page = body(client.get("/audit/logs/cluster/?level=WARNING&field=host%3Dhost-07"))
-    assert "Counted by the log store over every matching record" in page
-    assert re.search(r'<h3 id="facet-host">Host</h3>', page)
-    assert "host-07" in page and "host-08" not in page
+    assert "host-07" in page  # the records, at once ...
+    facets_url = "/audit/logs/cluster/facets/?level=WARNING&amp;field=host%3Dhost-07"
+    assert f'hx-get="{facets_url}" hx-trigger="load"' in page  # ... the counts apart
+    assert f'href="{facets_url}"' in page  # and without JavaScript, a link to them
+    counts = client.get(facets_url.replace("&amp;", "&"), **HX)
+    assert counts.status_code == 200 and "<html" not in body(counts)
+    assert "Counted by the log store over every matching record" in body(counts)
+    assert re.search(r'<h3 id="facet-host">Host</h3>', body(counts))
+    assert "host-07" in body(counts) and "host-08" not in body(counts)
+    links = re.findall(r'href="([^"]+)"', body(counts))
+    assert all(link.startswith("/audit/logs/cluster/?") for link in links)
+    whole = client.get("/audit/logs/cluster/facets/?level=ERROR")
+    assert "<html" in body(whole) and "field=host%3Dhost-" in body(whole)
+    files = client.get("/audit/logs/app/facets/", **HX)  # files count the page's scan
+    assert "scanned for this page" in body(files) and "apps.billing" in body(files)
     fragment = client.get("/audit/logs/cluster/?level=ERROR", **HX)
     assert fragment.status_code == 200 and "<html" not in body(fragment)
-    assert "field=host%3Dhost-" in body(fragment)
+    assert 'hx-swap-oob="true" hx-get=' not in body(fragment)
     # Hostile payloads are escaped, and secrets masked.
     newest = body(client.get("/audit/logs/cluster/?logger=apps.hostile"))
     assert "<script>alert" not in newest and "&lt;script&gt;alert" in newest

@@ -57,6 +57,7 @@ urlpatterns = [
         name="merged_export_csv",
     ),
     path("logs/<slug:key>/", logs.BrowseView.as_view(), name="source"),
+    path("logs/<slug:key>/facets/", logs.FacetsView.as_view(), name="source_facets"),
     path("logs/<slug:key>/record/<str:ref>/", record.RecordView.as_view(), name="record"),
     path("logs/<slug:key>/export/", export.SourceExportView.as_view(), name="source_export"),
     path(

@@ -229,6 +229,19 @@ AUDITCONSOLE_LOG_SOURCES: dict[str, dict[str, Any]] = {
     },
 }
 
+# A ClickHouse log store, when one is named (docs/clickhouse.md, docs/scale-out.md): the logs
+# of every host, browsed like the files above. A chdb:///path DSN runs the engine in-process.
+if os.environ.get("AUDITCONSOLE_CLICKHOUSE_DSN"):
+    AUDITCONSOLE_LOG_SOURCES["cluster"] = {
+        "BACKEND": "auditconsole.sources.clickhouse.ClickHouseSource",
+        "LABEL": os.environ.get("AUDITCONSOLE_CLICKHOUSE_LABEL", "All hosts"),
+        "OPTIONS": {
+            "dsn": os.environ["AUDITCONSOLE_CLICKHOUSE_DSN"],
+            "table": os.environ.get("AUDITCONSOLE_CLICKHOUSE_TABLE", "otel_logs"),
+            "schema": os.environ.get("AUDITCONSOLE_CLICKHOUSE_SCHEMA", "otel"),
+        },
+    }
+
 # Readable text with DEBUG, JSON lines on stdout without; always also a rotated JSON file
 # (LOG_FILE, default var/log/console.log) that the console reads back as its own log source.
 LOG_FILE = Path(os.environ.get("LOG_FILE") or LOG_DIR / "console.log")

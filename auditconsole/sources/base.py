@@ -72,6 +72,12 @@ class Facets:
     levels: list[tuple[str, int]] = field(default_factory=list)
     loggers: list[tuple[str, int]] = field(default_factory=list)
     more_loggers: int = 0
+    #: Counts per host, for backends that know a record's host (a log store); files don't.
+    hosts: list[tuple[str, int]] = field(default_factory=list)
+    #: Counted over everything the filters select (by a store), not over one page's scan.
+    whole: bool = False
+    #: The store stopped counting at its time limit: the counts are a lower bound.
+    partial: bool = False
 
 
 @dataclass
@@ -112,6 +118,10 @@ class LogSource(ABC):
     #: Several sources read as one (:class:`~auditconsole.sources.merged.MergedSource`):
     #: its records come labelled with the source each is from.
     is_merged: bool = False
+    #: Facets are counted by :meth:`count_facets` in a request of their own (a store's
+    #: aggregate over everything selected), not from the page's scan: the browse page
+    #: loads them apart, so its records never wait for the counts.
+    facets_apart: bool = False
 
     def __init__(self, key: str, config: dict[str, Any]) -> None:
         self.key = key
@@ -261,6 +271,10 @@ class LogSource(ABC):
         """
         ctx = ScanContext(query=query, budget=Budget.unlimited())
         yield from self.scan(query, None, ctx)
+
+    def count_facets(self, query: Query) -> Facets:
+        """The facets of everything ``query`` selects (backends with ``facets_apart``)."""
+        raise NotImplementedError(f"{type(self).__name__} counts facets from its scans")
 
     def newest_time(self) -> datetime | None:
         """The time of the newest record that has one (for the sources page)."""

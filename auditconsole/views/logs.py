@@ -19,13 +19,23 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from django.urls import reverse
 from django.views.generic import TemplateView
 
 from auditconsole.links import source_path, source_url, url_with
 from auditconsole.sources import cursor as cursors
 from auditconsole.sources import levels
-from auditconsole.sources.base import FileInfo, LogSource, Page
-from auditconsole.sources.query import CURSOR, LEVEL, LOGGER, SINCE, UNTIL, LogFilterForm, Query
+from auditconsole.sources.base import Facets, FileInfo, LogSource, Page
+from auditconsole.sources.query import (
+    CURSOR,
+    FIELD,
+    LEVEL,
+    LOGGER,
+    SINCE,
+    UNTIL,
+    LogFilterForm,
+    Query,
+)
 from auditconsole.views.access import AccessRecordMixin
 from auditconsole.views.base import HtmxFragmentMixin
 from auditconsole.views.record import Row
@@ -106,6 +116,24 @@ def facet_links(
     return facets
 
 
+#: The field filter a host facet sets (a backend that knows hosts filters ``host=``).
+HOST_FIELD = "host"
+
+
+def host_links(
+    counts: list[tuple[str, int]], current: list[str], link: Callable[[dict[str, Any]], str]
+) -> list[FacetLink]:
+    """The host facet: each host a link adding ``field=host=<name>`` to the other field
+    filters (replacing a host filter already there)."""
+    others = [value for value in current if not value.replace(" ", "").startswith("host=")]
+    facets = []
+    for name, count in counts:
+        chosen = f"{HOST_FIELD}={name}"
+        url = link({FIELD: [*others, chosen]}) if name else None
+        facets.append(FacetLink(name or "(none)", count, url, chosen in current))
+    return facets
+
+
 def is_level(name: str) -> bool:
     return bool(name) and levels.number_for_name(name) is not None
 
@@ -134,8 +162,8 @@ class BrowseView(
         next_url = None
         if page is not None and page.cursor is not None:
             next_url = link({CURSOR: cursors.dumps(cursors.PAGE, self.scope, page.cursor)})
-        cleaned = form.cleaned_data if page is not None else {}
         columns = list(source.columns)
+        apart = source.facets_apart and page is not None
         context.update(
             source=source,
             form=form,
@@ -147,14 +175,15 @@ class BrowseView(
             next_url=next_url,
             newest_url=link() if params.get(CURSOR) else None,
             reset_url=source_url(source, "browse"),
-            level_facets=facet_links(
-                page.facets.levels if page else [], LEVEL, cleaned.get(LEVEL, ""), link, is_level
+            **facet_context(
+                None if apart or page is None else page.facets, form, page is not None, link
             ),
-            logger_facets=facet_links(
-                page.facets.loggers if page else [], LOGGER, cleaned.get(LOGGER, ""), link
-            ),
-            all_levels_url=link({LEVEL: None}),
-            all_loggers_url=link({LOGGER: None}),
+            # Counted by the store in a request of their own: the records do not wait.
+            facets_url=url_with(
+                reverse("auditconsole:source_facets", kwargs=source.url_kwargs), params
+            )
+            if apart
+            else None,
             presets=[
                 (value, label, link({SINCE: value, UNTIL: None})) for value, label in TIME_PRESETS
             ],
@@ -186,6 +215,63 @@ class BrowseView(
                 "This page link no longer matches the log files; start again from the newest records.",
             )
             return None, query
+
+
+def facet_context(
+    facets: Facets | None,
+    form: LogFilterForm,
+    valid: bool,
+    link: Callable[[dict[str, Any]], str],
+) -> dict[str, Any]:
+    """What ``logs/partials/facets.html`` shows: each facet's values as links."""
+    cleaned = form.cleaned_data if valid else {}
+    return {
+        "facets": facets,
+        "level_facets": facet_links(
+            facets.levels if facets else [], LEVEL, cleaned.get(LEVEL, ""), link, is_level
+        ),
+        "logger_facets": facet_links(
+            facets.loggers if facets else [], LOGGER, cleaned.get(LOGGER, ""), link
+        ),
+        "host_facets": host_links(facets.hosts if facets else [], form.field_values, link),
+        "all_levels_url": link({LEVEL: None}),
+        "all_loggers_url": link({LOGGER: None}),
+    }
+
+
+class FacetsView(SourceMixin, FilterFormMixin, LogsAccessMixin, HtmxFragmentMixin, TemplateView):
+    """``logs/<key>/facets/``: a source's facets alone.
+
+    The browse page of a source that counts them in its store (``facets_apart``) loads
+    this into its facet panel (htmx, on load) and links to it (no JavaScript); its links
+    lead back to the browse page with the facet's filter set. Any source answers.
+    """
+
+    template_name = "auditconsole/logs/facets.html"
+    fragment_template_name = "auditconsole/logs/partials/facets.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        source = self.source
+        form = self.get_form()
+        valid = form.is_valid()
+        facets = None
+        if valid:
+            query = form.to_query()
+            # A source that counts per page (files): the newest page's counts, as browsed.
+            facets = (
+                source.count_facets(query) if source.facets_apart else source.page(query).facets
+            )
+        browse = source_path(source, "browse")
+        link = partial(url_with, browse, self.request.GET)
+        context.update(
+            source=source,
+            form=form,
+            browse_url=link(),
+            show_errors=True,  # this page has no filter form to show them beside
+            **facet_context(facets, form, valid, link),
+        )
+        return context
 
 
 class MergedBrowseView(MergedSourceMixin, MergedFilterFormMixin, BrowseView):

@@ -15,13 +15,17 @@ from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.views.generic import TemplateView
+from django_htmx.middleware import HtmxDetails
 
 from auditconsole.links import source_path, source_url
 from auditconsole.permissions import VIEW_LOGS
 from auditconsole.sources.base import LogSource
+from auditconsole.sources.errors import SourceUnavailable
 from auditconsole.sources.query import SOURCES, LogFilterForm, MergedFilterForm
 from auditconsole.sources.registry import (
     UnknownSource,
@@ -39,11 +43,37 @@ class LogsAccessMixin(ConsoleAccessMixin):
     extra_context: Mapping[str, Any] | None = {"console_section": "logs"}
 
 
+#: What a page of a source whose store cannot answer shows (a fragment: the partial alone).
+UNAVAILABLE_TEMPLATE = "auditconsole/logs/unavailable.html"
+UNAVAILABLE_FRAGMENT = "auditconsole/logs/partials/unavailable.html"
+
+
 class SourceMixin:
-    """The source named by the URL's ``<key>``; :attr:`source` is a 404 when there is none."""
+    """The source named by the URL's ``<key>``; :attr:`source` is a 404 when there is none.
+
+    A store that cannot answer (:class:`~auditconsole.sources.errors.SourceUnavailable`)
+    gets its message in the page, or alone for htmx, with a 503: never a 500.
+    """
 
     request: HttpRequest
     kwargs: dict[str, Any]
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            # The view this is mixed into has dispatch(); the mixin alone has no base with it.
+            response: HttpResponseBase = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        except SourceUnavailable as exc:
+            htmx: HtmxDetails | None = getattr(request, "htmx", None)
+            fragment = bool(htmx and not htmx.boosted and not htmx.history_restore_request)
+            response = TemplateResponse(
+                request,
+                UNAVAILABLE_FRAGMENT if fragment else UNAVAILABLE_TEMPLATE,
+                {"source": self.source, "problem": str(exc), "console_section": "logs"},
+                status=503,
+            )
+            response["Retry-After"] = "30"
+            add_never_cache_headers(response)
+        return response
 
     def get_source_keys(self) -> str | list[str]:
         """A key for one source, a list (even of one) for a merged view."""

@@ -39,6 +39,7 @@ ACCESS: dict[str, str] = {
     "sources": VIEW_LOGS,
     "merged": VIEW_LOGS,
     "source": VIEW_LOGS,
+    "source_facets": VIEW_LOGS,
     "record": VIEW_LOGS,
     "tail_index": VIEW_LOGS,
     # A user's past exports (read back from the console's own log): part of their page.

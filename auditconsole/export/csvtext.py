@@ -17,8 +17,8 @@ DELIMITER = ","
 QUOTE = '"'
 LINE_END = "\r\n"
 
-#: A cell holding any of these is quoted, and its quotes doubled.
-_NEEDS_QUOTES = re.compile('[,"\r\n]').search
+#: Whether a cell must be quoted (it holds one of these), as ``re.search`` answers it.
+NEEDS_QUOTES = re.compile('[,"\r\n]').search
 
 
 def csv_cell(value: object) -> str:
@@ -27,6 +27,6 @@ def csv_cell(value: object) -> str:
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
-    if _NEEDS_QUOTES(text) is None:
+    if NEEDS_QUOTES(text) is None:
         return text
     return QUOTE + text.replace(QUOTE, QUOTE + QUOTE) + QUOTE

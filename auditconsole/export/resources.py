@@ -32,7 +32,7 @@ from import_export import fields, resources, widgets
 
 from auditconsole.activity.fields import ACTION_NAMES, content_type_key
 from auditconsole.export.changes import CACHE_SIZE, ChangeRenderer
-from auditconsole.export.csvtext import DELIMITER, LINE_END, csv_cell
+from auditconsole.export.csvtext import DELIMITER, LINE_END, NEEDS_QUOTES, csv_cell
 from auditconsole.export.formulas import ESCAPE, FORMULA_PREFIXES, escape_formula
 from auditconsole.export.sql import UTCTimestamp
 from auditconsole.export.widgets import UTCDateTimeWidget
@@ -228,8 +228,12 @@ class LogEntryResource(StreamingResource):
         cells together) is rendered and quoted once per distinct value, in caches bounded
         like the change cache; the time and the object's id and name once per row.
         """
-        time_cell, action_cell, model_cell, name_cell = self._cell_functions()
+        time_cell, action_cell, model_cell = self._cell_functions()
         change_cells = self.changes.cells
+        might_hold_secret = self._might_hold_secret
+        redact = self.redactor.redact_text
+        needs_quotes = NEEDS_QUOTES
+        prefixes = _PREFIXES
         whos: dict[tuple[Any, Any, Any], str] = {}
         changes: dict[Any, str] = {}
 
@@ -254,26 +258,42 @@ class LogEntryResource(StreamingResource):
                 change = changes[message] = (
                     csv_cell(cells.rendered) + DELIMITER + csv_cell(cells.raw)
                 )
-            return (
-                f"{pk},{csv_cell(time_cell(time))},{who},{csv_cell(_plain_cell(object_id))},"
-                f"{csv_cell(name_cell(name))},{change}{LINE_END}"
-            )
+            # The per-row cells, inline (a call per cell costs a tenth of the row): the
+            # same steps as time_cell(), _plain_cell() and dehydrate_object_repr(), then
+            # csv_cell().
+            if time.__class__ is not str or needs_quotes(time) is not None:
+                time = csv_cell(time_cell(time))
+            if object_id is not None and object_id != "":
+                if object_id.__class__ is not str:
+                    object_id = str(object_id)
+                if object_id[0] in prefixes:
+                    object_id = ESCAPE + object_id
+                if needs_quotes(object_id) is not None:
+                    object_id = csv_cell(object_id)
+            else:
+                object_id = ""
+            if name:
+                if might_hold_secret(name):
+                    name = redact(name)
+                if name and name[0] in prefixes:
+                    name = ESCAPE + name
+                if needs_quotes(name) is not None:
+                    name = csv_cell(name)
+            else:
+                name = ""
+            return f"{pk},{time},{who},{object_id},{name},{change}{LINE_END}"
 
         return line
 
     def _cell_functions(
         self,
-    ) -> tuple[
-        Callable[[Any], str], Callable[[Any], str], Callable[[Any], str], Callable[[Any], str]
-    ]:
-        """The cells of time, action, model and object name, as the ``dehydrate_``
-        methods write them, without their per-row attribute reads and calls."""
+    ) -> tuple[Callable[[Any], str], Callable[[Any], str], Callable[[Any], str]]:
+        """The cells of time, action and model, as the ``dehydrate_`` methods write them,
+        without their per-row attribute reads and calls."""
         actions = ACTION_NAMES
         content_types = self._content_types
         content_type_key_of = self.dehydrate_content_type
         render_time = self.fields["time"].widget.render
-        might_hold_secret = self._might_hold_secret
-        redact = self.redactor.redact_text
 
         def time_cell(time: Any) -> str:
             text: str = time if time.__class__ is str else render_time(time)
@@ -291,13 +311,7 @@ class LogEntryResource(StreamingResource):
                 key = content_type_key_of(_ContentTypeRow(type_id))
             return key
 
-        def name_cell(name: str | None) -> str:
-            text = name or ""
-            if might_hold_secret(text):
-                text = redact(text)
-            return escape_formula(text)
-
-        return time_cell, action_cell, model_cell, name_cell
+        return time_cell, action_cell, model_cell
 
     def dehydrate_time(self, row: Any) -> str:
         value = row.time

@@ -103,8 +103,14 @@ class CsvStream:
     def _generate(self) -> Generator[str, None, None]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        render = self.resource.row_renderer()
-        rows = iter(self.resource.rows(self.rows))
+        # Whole lines when the resource writes them itself (as csv.writer would), else
+        # rows of cells for csv.writer.
+        lines = self.resource.lines(self.rows)
+        if lines is None:
+            rows = iter(self.resource.rows(self.rows))
+            write = _row_writer(writer, self.resource.row_renderer())
+        else:
+            rows, write = lines, buffer.writelines
         try:
             if self.bom:
                 buffer.write(BOM)
@@ -115,7 +121,7 @@ class CsvStream:
                 batch = list(islice(rows, size))
                 if not batch:
                     break
-                writer.writerows(map(render, batch))
+                write(batch)
                 self.written += len(batch)
                 if remaining is not None:
                     remaining -= len(batch)
@@ -145,6 +151,13 @@ class CsvStream:
         self.finished = True
         if self.on_finish is not None:
             self.on_finish(self)
+
+
+def _row_writer(writer: Any, render: Callable[[Any], Any]) -> Callable[[list[Any]], None]:
+    def write(batch: list[Any]) -> None:
+        writer.writerows(map(render, batch))
+
+    return write
 
 
 def _drain(buffer: io.StringIO) -> str:

@@ -191,3 +191,22 @@ def test_constant_queries(make_user, django_assert_max_num_queries, superuser) -
 
     run(5)
     run(50)
+
+
+@pytest.mark.parametrize("cube_limit", [None, 1])
+def test_date_total_comes_from_the_cube_without_a_date_filter(desk, cube_limit) -> None:
+    """ "All" of the date group is the rows matching the other filters: taken from the cube
+    when no date filter is set (no count(*) then), counted when one is."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    root, alice = desk["root"], desk["alice"]
+    with CaptureQueriesContext(connection) as queries:
+        groups = facets(root, f"action=change&user={alice.pk}", cube_limit)
+    assert groups["date"].total == 2  # alice's two changes, whatever their date
+    plain_counts = [q for q in queries if q["sql"].startswith('SELECT COUNT(*) AS "__count"')]
+    assert len(plain_counts) == (0 if cube_limit is None else 1)
+    with CaptureQueriesContext(connection) as queries:
+        groups = facets(root, f"action=change&user={alice.pk}&period=7d", cube_limit)
+    assert groups["date"].total == 2
+    assert [q for q in queries if q["sql"].startswith('SELECT COUNT(*) AS "__count"')]

@@ -193,3 +193,22 @@ def test_lenient_parsing_helpers(paris) -> None:
 
 def test_user_model_is_the_auth_user(db) -> None:
     assert UserField().queryset.model is User
+
+
+def test_options_are_read_with_one_plain_query_each(superuser, make_user) -> None:
+    """No server-side cursor (DECLARE/FETCH/CLOSE on PostgreSQL) for a few dozen options."""
+    from django.db import connection
+    from django.http import QueryDict
+    from django.test.utils import CaptureQueriesContext
+
+    from auditconsole.activity.search import ActivitySearch
+
+    make_user("alice")
+    form = ActivitySearch(QueryDict(""), superuser).form
+    with CaptureQueriesContext(connection) as queries:
+        users = [label for _, label in form.fields["user"].choices]
+        models = [label for _, label in form.fields["content_type"].choices]
+    assert "alice" in users and users[0] == form.fields["user"].empty_label
+    assert len(models) > 1
+    assert len(queries) == 2
+    assert not [q for q in queries if q["sql"].lstrip().upper().startswith("DECLARE")]

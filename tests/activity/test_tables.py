@@ -71,3 +71,42 @@ def test_empty_table_says_so(rf: RequestFactory, db) -> None:
         request=request,
     )
     assert "No activity matches these filters." in html
+
+
+def test_cells_that_repeat_are_rendered_once_with_the_same_markup(
+    superuser, rf: RequestFactory
+) -> None:
+    """User, action, model and change cells are rendered once per distinct value in a
+    table; the markup is what rendering every row gives (a table without memo keys)."""
+    from django.test.signals import template_rendered
+
+    presented = rows(superuser, ["<b>one</b>", "two", "three"])
+    request = rf.get("/audit/activity/")
+    rendered: list[str] = []
+
+    def count(sender: object, template: object, **kwargs: object) -> None:
+        rendered.append(template.name)  # type: ignore[attr-defined]
+
+    template_rendered.connect(count)
+    try:
+        html = render_to_string(
+            "auditconsole/activity/partials/table.html",
+            {"table": activity_table(presented, "-time")},
+            request=request,
+        )
+    finally:
+        template_rendered.disconnect(count)
+    cells = "auditconsole/activity/cells/"
+    assert rendered.count(f"{cells}user.html") == 1
+    assert rendered.count(f"{cells}action.html") == 1
+    assert rendered.count(f"{cells}object.html") == 3
+    assert rendered.count(f"{cells}time.html") == 3
+
+    plain = activity_table(presented, "-time")
+    for cell in plain.cells:
+        object.__setattr__(cell, "memo_key", None)
+    assert html == render_to_string(
+        "auditconsole/activity/partials/table.html", {"table": plain}, request=request
+    )
+    assert html.count(f'href="/audit/user/{superuser.pk}/"') == 3
+    assert "&lt;b&gt;one&lt;/b&gt;" in html and "<b>one" not in html

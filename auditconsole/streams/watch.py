@@ -63,7 +63,9 @@ class _Directory:
 class Watcher:
     """Directories watched for one event loop; see the module's docstring."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, interval: float) -> None:
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, interval: float, *, inotify: bool = True
+    ) -> None:
         self.loop = loop
         self.interval = interval
         self.directories: dict[str, _Directory] = {}
@@ -72,7 +74,7 @@ class Watcher:
         #: How many times each mechanism woke a directory (the benchmarks read these).
         self.inotify_wakes = 0
         self.stat_wakes = 0
-        self._inotify = self._open_inotify()
+        self._inotify = self._open_inotify() if inotify else None
 
     def _open_inotify(self) -> INotify | None:
         if INotify is None:  # pragma: no cover

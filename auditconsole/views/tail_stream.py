@@ -210,7 +210,6 @@ def end_event(connection: Connection, token: str, *, stream: bool = False) -> by
 
 async def relay(connection: Connection) -> AsyncIterator[bytes]:
     """The stream's events, until its life, its session or the connection ends."""
-    yield sse.retry(RETRY_MILLISECONDS)
     source, query = connection.source, connection.query
     assert source is not None and query is not None
     hub = get_hub()
@@ -224,9 +223,10 @@ async def relay(connection: Connection) -> AsyncIterator[bytes]:
     try:
         channel = hub.subscribe(source, subscriber)
     except Refused:
-        yield end_event(connection, connection.token)
+        yield sse.retry(RETRY_MILLISECONDS) + end_event(connection, connection.token)
         await _linger()
         return
+    yield sse.retry(RETRY_MILLISECONDS)
     loop = asyncio.get_running_loop()
     now = loop.time()
     end = now + conf.TAIL_STREAM_MAX_SECONDS

@@ -63,6 +63,9 @@ SECURE_HSTS_SECONDS = 0
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 WHITENOISE_USE_FINDERS = True
 AUDITCONSOLE_TAIL_POLL_SECONDS = float(os.environ.get("BENCH_POLL_SECONDS", "1"))
+# The pushed tail (benchmarks/pairs/tail.py opens a thousand streams as one user).
+AUDITCONSOLE_TAIL_STREAMS_PER_PROCESS = 5000
+AUDITCONSOLE_TAIL_STREAMS_PER_USER = 5000
 AUDITCONSOLE_LOG_SOURCES = {
     "bench": {
         "BACKEND": "auditconsole.sources.files.FileSource",
@@ -193,6 +196,52 @@ class Gunicorn:
             self.process.kill()
 
 
+class Uvicorn(Gunicorn):
+    """The same console over ASGI: one uvicorn process (the tail page opens a stream)."""
+
+    def __init__(self, env: dict[str, str], poll_seconds: float = 1.0) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        full_env = {**os.environ, **env, "BENCH_POLL_SECONDS": str(poll_seconds)}
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "project.asgi:application",
+                "--host=127.0.0.1",
+                f"--port={self.port}",
+                "--backlog=4096",
+                "--no-access-log",
+                "--log-level=warning",
+            ],
+            env=full_env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.base + "/healthz", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            self.stop()
+            raise RuntimeError("uvicorn did not start")
+
+    @property
+    def worker_pid(self) -> int:
+        return self.process.pid
+
+    def worker_rss_kb(self) -> int:
+        for row in Path(f"/proc/{self.worker_pid}/status").read_text().splitlines():
+            if row.startswith("VmRSS:"):
+                return int(row.split()[1])
+        raise RuntimeError("no VmRSS")
+
+
 def start_token(base: str, session: str) -> str:
     request = urllib.request.Request(
         f"{base}/audit/tail/{KEY}/", headers={"Cookie": f"sessionid={session}"}
@@ -303,6 +352,116 @@ def display_latency(server: Gunicorn, session: str, log: Log, lines: int) -> lis
     if missing:
         print(f"  ({len(missing)} line(s) not displayed within 3 s of the last write)")
     return [seen[str(seq)] - at for seq, at in written.items() if str(seq) in seen]
+
+
+# -- 2b. open streams (the pushed tail) ----------------------------------------------------------
+
+
+async def open_stream(
+    port: int, path: str, session: str
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A stream as the browser's EventSource opens it, read up to its first line (retry:)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(
+        (
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: sessionid={session}\r\n"
+            "Accept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n"
+        ).encode()
+    )
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    if not head.startswith(b"HTTP/1.1 200"):
+        raise RuntimeError(head.split(b"\r\n", 1)[0].decode())
+    await reader.readuntil(b"retry: ")
+    return reader, writer
+
+
+@dataclass
+class Streams:
+    opened: int
+    errors: int
+    idle_core: float  # share of one core the worker used while every stream was idle
+    rss_per_stream_kb: float
+    delivered: list[float]  # ms from one write to its event on each stream
+
+
+def streams(server: Uvicorn, session: str, log: Log, count: int, idle_seconds: float) -> Streams:
+    """Open ``count`` streams on one worker, leave them idle, then write one line."""
+    token = start_token(server.base, session)
+    path = f"/audit/tail/{KEY}/stream/?cursor={quote(token)}"
+    rss_before = server.worker_rss_kb()
+
+    async def run() -> Streams:
+        opened = await asyncio.gather(
+            *(open_stream(server.port, path, session) for _ in range(count)),
+            return_exceptions=True,
+        )
+        connections = [pair for pair in opened if not isinstance(pair, BaseException)]
+        errors = len(opened) - len(connections)
+        await asyncio.sleep(1.0)  # let the worker settle after the connection burst
+        rss = server.worker_rss_kb()
+        cpu, wall = server.worker_cpu_seconds(), time.perf_counter()
+        await asyncio.sleep(idle_seconds)
+        idle_core = (server.worker_cpu_seconds() - cpu) / (time.perf_counter() - wall)
+        _, written = log.write("fan-out")
+        written_ms = written * 1000
+
+        async def arrival(reader: asyncio.StreamReader) -> float:
+            await reader.readuntil(b"fan-out")
+            return time.time() * 1000 - written_ms
+
+        delivered = await asyncio.wait_for(
+            asyncio.gather(*(arrival(reader) for reader, _ in connections), return_exceptions=True),
+            30,
+        )
+        for _, writer in connections:
+            writer.close()
+        good = [value for value in delivered if isinstance(value, float)]
+        return Streams(
+            opened=len(connections),
+            errors=errors + len(delivered) - len(good),
+            idle_core=idle_core,
+            rss_per_stream_kb=(rss - rss_before) / max(1, len(connections)),
+            delivered=good,
+        )
+
+    return asyncio.run(run())
+
+
+def fanout_in_process(log: Log, count: int) -> tuple[int, int, float]:
+    """The hub alone, in this process: ``count`` tabs at one position, one write.
+
+    Returns the reads and renders that write cost, and the ms until every tab had it.
+    """
+    from auditconsole.sources.query import Query
+    from auditconsole.sources.registry import get_source
+    from auditconsole.streams.hub import Hub, Subscriber
+
+    source = get_source(KEY)
+    end = source.tail(None, 1).cursor
+
+    async def run() -> tuple[int, int, float]:
+        hub = Hub()
+        tabs = [
+            Subscriber(user=n, key="", query=Query(), state=end, token="") for n in range(count)
+        ]
+        for tab in tabs:
+            hub.subscribe(source, tab)
+        while hub.reads < 1:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.2)
+        reads, renders = hub.reads, hub.renders
+        started = time.perf_counter()
+        log.write("fan-out in process")
+        while any(tab.queue.empty() for tab in tabs):
+            await asyncio.sleep(0.001)
+        elapsed = (time.perf_counter() - started) * 1000
+        await asyncio.sleep(0.2)  # a second inotify event for the same write would read here
+        result = hub.reads - reads, hub.renders - renders, elapsed
+        hub.close()
+        return result
+
+    return asyncio.run(run())
 
 
 # -- 3. concurrent clients ---------------------------------------------------------------------------

@@ -205,7 +205,7 @@ def end_event(connection: Connection, token: str, *, stream: bool = False) -> by
             "poll_seconds": f"{conf.TAIL_POLL_SECONDS:g}",
         },
     )
-    return sse.event(END, html)
+    return sse.event(END, html.strip())
 
 
 async def relay(connection: Connection) -> AsyncIterator[bytes]:

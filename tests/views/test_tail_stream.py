@@ -279,3 +279,36 @@ def test_still_allowed_follows_the_session_and_the_user(
     superuser.save(update_fields=["is_staff"])
     client.logout()
     assert not still_allowed(check)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_under_asgi_the_stream_view_streams(
+    settings: Any, monkeypatch: pytest.MonkeyPatch, log: Path, superuser: User
+) -> None:
+    settings.AUDITCONSOLE_TAIL_STREAM_MAX_SECONDS = 0.8
+    settings.AUDITCONSOLE_TAIL_STREAM_SESSION_SECONDS = 0.1  # signed in: the stream goes on
+    settings.AUDITCONSOLE_TAIL_STREAM_HEARTBEAT_SECONDS = 0.1
+    monkeypatch.setattr(tail_stream, "CLOSING_GRACE_SECONDS", 0)
+
+    async def scenario() -> tuple[Any, list[bytes]]:
+        client = AsyncClient()
+        await client.aforce_login(superuser)
+        # Opened without a position: from the newest line on.
+        response = await client.get(stream_url(), **EVENTS)
+        chunks: list[bytes] = []
+        async for chunk in response.streaming_content:
+            chunks.append(chunk)
+            if len(chunks) == 1:
+                append(log, app_line(3))
+        get_hub().close()
+        return response, chunks
+
+    response, chunks = asyncio.run(scenario())
+    assert response["Content-Type"] == "text/event-stream"
+    assert response["X-Accel-Buffering"] == "no"
+    text = b"".join(chunks).decode()
+    assert "event 2<" not in text, "lines before the stream opened are the page's"
+    assert "event 3<" in text
+    assert sse.HEARTBEAT.decode() in text
+    assert text.endswith("data: </div>\n\n"), "a renewal ends it"
+    assert "sse-connect" in text.split("event: tail-end")[1]

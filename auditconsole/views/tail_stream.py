@@ -25,15 +25,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import import_module
 from typing import Any
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import SyncToAsync, sync_to_async
 from django.conf import settings
 from django.contrib import auth
 from django.core.handlers.asgi import ASGIRequest
+from django.db import connections
 from django.http import (
     Http404,
     HttpRequest,
@@ -157,6 +159,9 @@ class TailStreamView(SourceMixin, TailAccessMixin, View):
         connection.source, connection.query, connection.state = source, query, state
         connection.user_pk = request.user.pk
         connection.session_key = request.session.session_key
+        # Under ASGI this ran in a thread kept for the request, i.e. for the stream's whole
+        # life: its database connection would stay open (and its memory held) as long.
+        connections.close_all()
         return event_stream(relay(connection))
 
     def refuse(self, connection: Connection, message: str) -> HttpResponseBase:
@@ -177,15 +182,19 @@ def still_allowed(connection: Connection) -> bool:
     engine = import_module(settings.SESSION_ENGINE)
     request = HttpRequest()
     request.session = engine.SessionStore(connection.session_key)
-    user = auth.get_user(request)
-    source = connection.source
-    return (
-        source is not None
-        and user.is_authenticated
-        and user.pk == connection.user_pk
-        and has_console_perms(user, VIEW_LOGS)
-        and source.visible_to(user)
-    )
+    try:
+        user = auth.get_user(request)
+        source = connection.source
+        return (
+            source is not None
+            and user.is_authenticated
+            and user.pk == connection.user_pk
+            and has_console_perms(user, VIEW_LOGS)
+            and source.visible_to(user)
+        )
+    finally:
+        # Every TAIL_STREAM_SESSION_SECONDS per stream: no connection is kept between.
+        connections.close_all()
 
 
 def end_event(connection: Connection, token: str, *, stream: bool = False) -> bytes:
@@ -212,6 +221,7 @@ async def relay(connection: Connection) -> AsyncIterator[bytes]:
     """The stream's events, until its life, its session or the connection ends."""
     source, query = connection.source, connection.query
     assert source is not None and query is not None
+    _release_request_thread()
     hub = get_hub()
     subscriber = Subscriber(
         user=connection.user_pk,
@@ -240,7 +250,7 @@ async def relay(connection: Connection) -> AsyncIterator[bytes]:
                 yield end_event(connection, subscriber.token, stream=True)
                 break
             if now >= check:
-                if not await sync_to_async(still_allowed)(connection):
+                if not await sync_to_async(still_allowed, thread_sensitive=False)(connection):
                     hub.unsubscribe(channel, subscriber)
                     yield end_event(connection, subscriber.token)
                     break
@@ -266,6 +276,26 @@ async def relay(connection: Connection) -> AsyncIterator[bytes]:
         await _linger()
     finally:
         hub.unsubscribe(channel, subscriber)
+
+
+def _release_request_thread() -> None:
+    """Let go of the thread Django keeps for this request's sync code while it streams.
+
+    Django's ASGI handler runs a request's sync code (sync middleware, this view's checks)
+    in a thread of its own, kept until the response ends: for a stream, its whole life, an
+    idle thread per open tab. By the time the body is streamed that code has run, so the
+    thread is shut down here; sync code the request still runs (its response's close())
+    gets a new one from asgiref. Without asgiref's per-request executor (another version),
+    nothing is done.
+    """
+    context = getattr(SyncToAsync, "thread_sensitive_context", None)
+    executors = getattr(SyncToAsync, "context_to_thread_executor", None)
+    if context is None or executors is None:  # pragma: no cover - another asgiref
+        return
+    current = context.get(None)
+    executor = executors.pop(current, None) if current is not None else None
+    if isinstance(executor, ThreadPoolExecutor):
+        executor.shutdown(wait=False)
 
 
 async def _linger() -> None:

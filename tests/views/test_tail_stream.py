@@ -258,6 +258,7 @@ def test_over_a_cap_the_stream_hands_over(
 # -- the session check -----------------------------------------------------------------------------
 
 
+@pytest.mark.django_db(transaction=True)  # the check closes its database connection
 def test_still_allowed_follows_the_session_and_the_user(
     log: Path, make_user: Callable[..., User], superuser: User
 ) -> None:

@@ -148,7 +148,8 @@ class TailStreamView(SourceMixin, TailAccessMixin, View):
         except cursors.InvalidCursor:
             return self.refuse(connection, INVALID_POSITION)
         if not form.is_valid():
-            return self.refuse(connection, INVALID_FILTERS)
+            problems = [str(error) for errors in form.errors.values() for error in errors]
+            return self.refuse(connection, "\n".join([INVALID_FILTERS, *problems]))
         if not (conf.TAIL_STREAM and isinstance(request, ASGIRequest)):
             return self.handover(connection)
         query = form.to_query()

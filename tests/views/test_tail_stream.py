@@ -119,7 +119,9 @@ def test_other_clients_get_what_a_poll_gets(
     assert root.get(stream_url("nosuch")).status_code == 404
     forged = root.get(stream_url(cursor="forged"))
     assert forged.status_code == 400 and b"not valid" in forged.content
-    assert root.get(stream_url(regex="1", q="(")).status_code == 400
+    bad_filter = root.get(stream_url(regex="1", q="("))
+    assert bad_filter.status_code == 400
+    assert b"cannot be applied" in bad_filter.content and b"regular expression" in bad_filter.content
 
 
 def test_under_wsgi_the_stream_hands_over_at_once(

@@ -121,7 +121,9 @@ def test_other_clients_get_what_a_poll_gets(
     assert forged.status_code == 400 and b"not valid" in forged.content
     bad_filter = root.get(stream_url(regex="1", q="("))
     assert bad_filter.status_code == 400
-    assert b"cannot be applied" in bad_filter.content and b"regular expression" in bad_filter.content
+    assert (
+        b"cannot be applied" in bad_filter.content and b"regular expression" in bad_filter.content
+    )
 
 
 def test_under_wsgi_the_stream_hands_over_at_once(

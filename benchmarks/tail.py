@@ -399,10 +399,13 @@ def streams(server: Uvicorn, session: str, log: Log, count: int, idle_seconds: f
         connections = [pair for pair in opened if not isinstance(pair, BaseException)]
         errors = len(opened) - len(connections)
         await asyncio.sleep(1.0)  # let the worker settle after the connection burst
-        rss = server.worker_rss_kb()
         cpu, wall = server.worker_cpu_seconds(), time.perf_counter()
         await asyncio.sleep(idle_seconds)
         idle_core = (server.worker_cpu_seconds() - cpu) / (time.perf_counter() - wall)
+        # After the idle window: each connection's checks ran in a thread of its own
+        # (Django's, released once the stream starts), and the memory of that burst is
+        # returned to the allocator over the first seconds.
+        rss = server.worker_rss_kb()
         _, written = log.write("fan-out")
         written_ms = written * 1000
 

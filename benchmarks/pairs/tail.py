@@ -235,7 +235,8 @@ def pushed_figures(
                 ours=opened.rss_per_stream_kb,
                 theirs=float(follower_rss),
                 samples=opened.opened,
-                note="the worker's RSS after opening them, minus before, ÷ streams",
+                note=f"the worker's RSS after {STREAM_IDLE_SECONDS:g} s idle, minus before "
+                "opening them, ÷ streams",
                 target=100.0,
             )
         )

@@ -10,6 +10,7 @@ inert; no console or CSP error on the way.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -120,6 +121,31 @@ def test_lines_are_pushed_without_a_poll(context: Any, log: Path) -> None:
     assert page.polls == [], "the page polled while its stream was open"
     assert page.console_errors == []
     assert violations(page) == []
+
+
+def test_pause_and_filters_work_as_with_polling(context: Any, log: Path) -> None:
+    page = new_page(context)
+    sign_in(page, "streamer", PASSWORD)
+    open_tail(page)
+    page.get_by_role("button", name="Pause").click()
+    write_slowly(log, range(3, 7))
+    status = page.locator("[data-tail-status]")
+    status.filter(has_text="4 new lines while paused").wait_for()
+    assert seqs(page, "#tail-lines .tail-line.is-held") == [3, 4, 5, 6]
+    page.get_by_role("button", name="Resume").click()
+    assert status.inner_text() == "Live"
+    # New filters replace the view: its stream closes, and one with the filters opens
+    # from the form's cursor. Levels cycle INFO, WARNING, ERROR, DEBUG: 2, 6, 10, 14...
+    opens = page.evaluate("window.__opens")
+    page.select_option("#id_level", "ERROR")
+    page.wait_for_url(re.compile(r".*/audit/tail/app/\?level=ERROR$"))
+    page.wait_for_function("n => window.__opens > n", arg=opens)
+    assert "level=ERROR" in page.locator(STREAMING).get_attribute("sse-connect")
+    write_slowly(log, range(7, 15))
+    wait_for_seq(page, 14)
+    assert seqs(page) == [2, 6, 10, 14]
+    assert page.polls == []
+    assert page.console_errors == []
 
 
 def test_a_dropped_connection_and_a_restart_lose_and_double_nothing(

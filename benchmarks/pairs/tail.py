@@ -155,6 +155,14 @@ WHY_STREAMS = (
     "An idle stream costs the worker a timer (heartbeat, session check) and an open "
     "socket; an idle poller costs a whole request per second."
 )
+WHY_STREAM_MEMORY = (
+    "Live Python objects are about 50 KB per stream (`python -m benchmarks.stream_memory`: "
+    "uvicorn's connection, Django's request and handler tasks, the stream's queue); the rest "
+    "of the RSS is memory the connection burst leaves with the allocator: Django's ASGI "
+    "handler runs each connecting request's sync part (middleware, the checks) in a thread of "
+    "its own, a thousand at once here, released once the streams start but not all handed "
+    "back to the OS."
+)
 #: Streams opened on one uvicorn worker for the idle and fan-out figures.
 STREAMS = 1000
 STREAM_IDLE_SECONDS = 10.0
@@ -238,6 +246,7 @@ def pushed_figures(
                 note=f"the worker's RSS after {STREAM_IDLE_SECONDS:g} s idle, minus before "
                 "opening them, ÷ streams",
                 target=100.0,
+                over_why=WHY_STREAM_MEMORY,
             )
         )
         delivered = sorted(opened.delivered)

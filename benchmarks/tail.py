@@ -145,19 +145,16 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    def __init__(self, env: dict[str, str], poll_seconds: float) -> None:
+    """The console under one sync gunicorn worker (:meth:`command` says how it starts)."""
+
+    name = "gunicorn"
+
+    def __init__(self, env: dict[str, str], poll_seconds: float = 1.0) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         full_env = {**os.environ, **env, "BENCH_POLL_SECONDS": str(poll_seconds)}
         self.process = subprocess.Popen(
-            [
-                str(Path(sys.executable).with_name("gunicorn")),
-                "project.wsgi",
-                "--workers=1",
-                f"--bind=127.0.0.1:{self.port}",
-                "--backlog=2048",
-                "--timeout=60",
-            ],
+            self.command(),
             env=full_env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
@@ -172,7 +169,17 @@ class Gunicorn:
                 time.sleep(0.2)
         else:
             self.stop()
-            raise RuntimeError("gunicorn did not start")
+            raise RuntimeError(f"{self.name} did not start")
+
+    def command(self) -> list[str]:
+        return [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "project.wsgi",
+            "--workers=1",
+            f"--bind=127.0.0.1:{self.port}",
+            "--backlog=2048",
+            "--timeout=60",
+        ]
 
     @property
     def worker_pid(self) -> int:
@@ -199,47 +206,35 @@ class Gunicorn:
 class Uvicorn(Gunicorn):
     """The same console over ASGI: one uvicorn process (the tail page opens a stream)."""
 
-    def __init__(self, env: dict[str, str], poll_seconds: float = 1.0) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        full_env = {**os.environ, **env, "BENCH_POLL_SECONDS": str(poll_seconds)}
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "project.asgi:application",
-                "--host=127.0.0.1",
-                f"--port={self.port}",
-                "--backlog=4096",
-                "--no-access-log",
-                "--log-level=warning",
-            ],
-            env=full_env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.base + "/healthz", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            self.stop()
-            raise RuntimeError("uvicorn did not start")
+    name = "uvicorn"
+
+    def command(self) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "project.asgi:application",
+            "--host=127.0.0.1",
+            f"--port={self.port}",
+            "--backlog=4096",
+            "--no-access-log",
+            "--log-level=warning",
+        ]
 
     @property
     def worker_pid(self) -> int:
         return self.process.pid
 
     def worker_rss_kb(self) -> int:
-        for row in Path(f"/proc/{self.worker_pid}/status").read_text().splitlines():
-            if row.startswith("VmRSS:"):
-                return int(row.split()[1])
-        raise RuntimeError("no VmRSS")
+        return rss_kb(self.worker_pid)
+
+
+def rss_kb(pid: int) -> int:
+    """A process's resident memory, from ``/proc/<pid>/status``."""
+    for row in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if row.startswith("VmRSS:"):
+            return int(row.split()[1])
+    raise RuntimeError(f"no VmRSS for {pid}")
 
 
 def start_token(base: str, session: str) -> str:

@@ -168,13 +168,6 @@ STREAMS = 1000
 STREAM_IDLE_SECONDS = 10.0
 
 
-def rss_kb(pid: int) -> int:
-    for row in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if row.startswith("VmRSS:"):
-            return int(row.split()[1])
-    return 0
-
-
 def pushed_figures(
     probe: object,
     env: dict[str, str],
@@ -193,7 +186,7 @@ def pushed_figures(
         try:
             ours = probe.display_latency(server, session, log, lines)  # type: ignore[attr-defined]
             time.sleep(0.5)
-            follower_rss = rss_kb(inotify.process.pid)
+            follower_rss = probe.rss_kb(inotify.process.pid)  # type: ignore[attr-defined]
         finally:
             seen_inotify = inotify.stop()
         for label, fraction, target in (("median", 0.5, 50.0), ("p95", 0.95, 150.0)):

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.project.test_development_walk import manage
+
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = "tests.browser.asgi_settings"
 PASSWORD = "stream-pw-1"
@@ -40,19 +42,6 @@ def environment(var_dir: Path, log: Path) -> dict[str, str]:
     }
 
 
-def manage(env: dict[str, str], *args: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        pytest.fail(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
-
-
 class AsgiServer:
     def __init__(self, var_dir: Path, log: Path, port: int) -> None:
         self.env = environment(var_dir, log)
@@ -66,12 +55,14 @@ class AsgiServer:
 
     def prepare(self, *usernames: str) -> None:
         """Migrate, and create these superusers (password :data:`PASSWORD`)."""
-        manage(self.env, "migrate", "--noinput")
+        manage("migrate", "--noinput", env=self.env)
         create = "; ".join(
             f"User.objects.create_superuser({name!r}, '{name}@example.com', {PASSWORD!r})"
             for name in usernames
         )
-        manage(self.env, "shell", "-c", f"from django.contrib.auth.models import User; {create}")
+        manage(
+            "shell", "-c", f"from django.contrib.auth.models import User; {create}", env=self.env
+        )
 
     def start(self, timeout: float = 60) -> None:
         with self.output.open("ab") as out:

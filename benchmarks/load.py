@@ -393,6 +393,8 @@ def hold_streams(port: int, path: str, count: int, until: float, stats: StreamSt
     """``count`` pushed tails as the tail page opens them, read until ``until``."""
     import asyncio
 
+    from benchmarks.tail import open_stream
+
     session = Session(port)
     session.login()
     _, page, _ = session.request("GET", path)
@@ -401,20 +403,9 @@ def hold_streams(port: int, path: str, count: int, until: float, stats: StreamSt
         stats.errors.append("the tail page opened no stream: is the server ASGI?")
         return
     stream = f"{path}stream/?{urlencode({'cursor': html.unescape(found.group(1))})}"
-    cookie = "; ".join(f"{k}={v}" for k, v in session.cookies.items())
 
     async def one() -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        writer.write(
-            (
-                f"GET {stream} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {cookie}\r\n"
-                "Accept: text/event-stream\r\n\r\n"
-            ).encode()
-        )
-        await writer.drain()
-        head = await reader.readuntil(b"\r\n\r\n")
-        if not head.startswith(b"HTTP/1.1 200"):
-            raise RuntimeError(head.split(b"\r\n", 1)[0].decode())
+        reader, writer = await open_stream(port, stream, session.cookies["sessionid"])
         stats.opened += 1
         loop = asyncio.get_running_loop()
         while (left := until - loop.time()) > 0:

@@ -15,13 +15,9 @@ import socket
 import subprocess
 import sys
 import threading
-import time
-import urllib.request
 from pathlib import Path
 
-import pytest
-
-from tests.project.test_development_walk import manage
+from tests.project.test_development_walk import DevServer, manage, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = "tests.browser.asgi_settings"
@@ -84,17 +80,7 @@ class AsgiServer:
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"uvicorn exited:\n{self.output.read_text()}")
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.1)
-        pytest.fail(f"uvicorn did not answer within {timeout} s:\n{self.output.read_text()}")
+        wait_until_up(DevServer(url=self.url, log=self.output), self.process, timeout)
 
     def stop(self, *, kill: bool = False) -> None:
         if self.process is None:

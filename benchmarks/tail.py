@@ -38,6 +38,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -149,8 +150,10 @@ class Gunicorn:
 
     name = "gunicorn"
 
-    def __init__(self, env: dict[str, str], poll_seconds: float = 1.0) -> None:
-        self.port = free_port()
+    def __init__(
+        self, env: dict[str, str], poll_seconds: float = 1.0, port: int | None = None
+    ) -> None:
+        self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         full_env = {**os.environ, **env, "BENCH_POLL_SECONDS": str(poll_seconds)}
         self.process = subprocess.Popen(
@@ -424,6 +427,156 @@ def streams(server: Uvicorn, session: str, log: Log, count: int, idle_seconds: f
         )
 
     return asyncio.run(run())
+
+
+SEQ = re.compile(rb"rot (\d+)<")
+
+
+async def read_events(reader: asyncio.StreamReader) -> AsyncIterator[tuple[str, bytes]]:
+    """(id, data) of each event of a chunked ``text/event-stream`` answer."""
+    buffer = b""
+    event_id = ""
+    while True:
+        size = int((await reader.readuntil(b"\r\n")).strip(), 16)
+        if size == 0:
+            return
+        buffer += (await reader.readexactly(size + 2))[:-2]
+        while b"\n\n" in buffer:
+            block, buffer = buffer.split(b"\n\n", 1)
+            data = []
+            for row in block.split(b"\n"):
+                if row.startswith(b"id: "):
+                    event_id = row[4:].decode()
+                elif row.startswith(b"data: "):
+                    data.append(row[6:])
+            yield event_id, b"\n".join(data)
+
+
+async def follow_tab(
+    port: int, path: str, session: str, seen: list[int], stop: asyncio.Event
+) -> int:
+    """One tab as the browser's EventSource: reconnects with ``Last-Event-ID``.
+
+    Returns how many times it connected.
+    """
+    last_id = ""
+    connections = 0
+    while not stop.is_set():
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.2)  # the server is down: retry, as the browser does
+            continue
+        connections += 1
+        resume = f"Last-Event-ID: {last_id}\r\n" if last_id else ""
+        writer.write(
+            (
+                f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: sessionid={session}\r\n"
+                f"Accept: text/event-stream\r\n{resume}\r\n"
+            ).encode()
+        )
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            async for event_id, data in read_events(reader):
+                last_id = event_id or last_id
+                seen.extend(int(n) for n in SEQ.findall(data))
+                if stop.is_set():
+                    break
+        except (OSError, asyncio.IncompleteReadError, ValueError):
+            await asyncio.sleep(0.2)
+        finally:
+            writer.close()
+    return connections
+
+
+@dataclass
+class Rotations:
+    rotations: int
+    written: int
+    #: Per tab: lines lost, lines shown twice or more, connections made.
+    tabs: list[tuple[int, int, int]]
+    #: The same for ``tail -F`` following the file by name.
+    anchor: tuple[int, int]
+
+
+def rotations(
+    server: Uvicorn, env: dict[str, str], session: str, path: Path, tabs: int, restart: bool
+) -> tuple[Rotations, Uvicorn]:
+    """Lines through a RotatingFileHandler (20+ rotations), followed by ``tabs`` streams.
+
+    With ``restart``, the server is killed half-way and started again on the same port;
+    the tabs resume with ``Last-Event-ID``. Returns the counts and the server now running.
+    """
+    import logging
+    from logging.handlers import RotatingFileHandler
+
+    class Counting(RotatingFileHandler):
+        rollovers = 0
+
+        def doRollover(self) -> None:
+            self.rollovers += 1
+            super().doRollover()
+
+    total = 400
+    handler = Counting(path, maxBytes=2500, backupCount=60)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    writer_log = logging.Logger("bench-rotation")
+    writer_log.addHandler(handler)
+    writer_log.info(line(0, "rot 0").decode().rstrip())
+    token = start_token(server.base, session)
+    stream = f"/audit/tail/{KEY}/stream/?cursor={quote(token)}"
+    anchor = subprocess.Popen(
+        ["tail", "-n", "0", "-F", str(path)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
+    time.sleep(0.3)
+    seen: list[list[int]] = [[] for _ in range(tabs)]
+    servers = [server]
+    written = threading.Event()
+
+    def write() -> None:
+        # Steady writing, in its own thread, through a crash and restart of the server.
+        for n in range(1, total + 1):
+            writer_log.info(line(n, f"rot {n}").decode().rstrip())
+            if restart and n == total // 2:
+                servers[-1].process.kill()
+                servers[-1].process.wait()
+                servers.append(Uvicorn(env, port=server.port))
+            time.sleep(0.005)
+        written.set()
+
+    async def run() -> list[int]:
+        stop = asyncio.Event()
+        tasks = [
+            asyncio.create_task(follow_tab(server.port, stream, session, seen[n], stop))
+            for n in range(tabs)
+        ]
+        await asyncio.sleep(0.5)
+        thread = threading.Thread(target=write)
+        thread.start()
+        while not written.is_set():
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(2.0)
+        stop.set()
+        return list(await asyncio.gather(*tasks))
+
+    connections = asyncio.run(run())
+    handler.close()
+    time.sleep(0.5)
+    anchor.terminate()
+    out, _ = anchor.communicate(timeout=10)
+    anchor_seen = [int(n) for n in re.findall(rb'"seq": (\d+)', out)]
+
+    def counts(shown: list[int]) -> tuple[int, int]:
+        expected = set(range(1, total + 1))
+        return len(expected - set(shown)), len(shown) - len(set(shown))
+
+    result = Rotations(
+        rotations=handler.rollovers,
+        written=total,
+        tabs=[(*counts(s), c) for s, c in zip(seen, connections, strict=True)],
+        anchor=counts(anchor_seen),
+    )
+    return result, servers[-1]
 
 
 def fanout_in_process(log: Log, count: int) -> tuple[int, int, float]:

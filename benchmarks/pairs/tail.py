@@ -163,6 +163,8 @@ WHY_STREAM_MEMORY = (
     "its own, a thousand at once here, released once the streams start but not all handed "
     "back to the OS."
 )
+#: Tabs following the rotation runs.
+TABS = 5
 #: Streams opened on one uvicorn worker for the idle and fan-out figures.
 STREAMS = 1000
 STREAM_IDLE_SECONDS = 10.0
@@ -259,6 +261,29 @@ def pushed_figures(
             )
         )
         print("  tail: idle streams and fan-out: done", flush=True)
+        for restart in (False, True):
+            found, server = probe.rotations(server, env, session, log.path, TABS, restart)  # type: ignore[attr-defined]
+            lost = sum(tab[0] + tab[1] for tab in found.tabs)
+            connections = sorted({tab[2] for tab in found.tabs})
+            figures.append(
+                Figure(
+                    area=AREA,
+                    measure=f"{found.rotations} rotations under steady writing, {TABS} tabs"
+                    + (", server killed and restarted mid-way" if restart else "")
+                    + ": lines lost or doubled",
+                    anchor="`tail -F` (follows the name)",
+                    unit="lines",
+                    ours=float(lost),
+                    theirs=float(sum(found.anchor)),
+                    samples=found.written,
+                    note=f"{found.written} lines through a RotatingFileHandler; per tab (lost, "
+                    f"doubled): {', '.join(f'{a}/{b}' for a, b, _ in found.tabs)}; "
+                    f"connections per tab: {'/'.join(map(str, connections))} (resumed with "
+                    "Last-Event-ID); `tail -F` lost "
+                    f"{found.anchor[0]}, doubled {found.anchor[1]}",
+                )
+            )
+        print("  tail: rotations: done", flush=True)
     finally:
         server.stop()
     reads, renders, elapsed = probe.fanout_in_process(log, count)  # type: ignore[attr-defined]

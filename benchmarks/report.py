@@ -172,12 +172,16 @@ AREAS: tuple[Area, ...] = (
 AREA_BY_KEY = {area.key: area for area in AREAS}
 
 
+#: Units of things counted one by one: shown as whole numbers.
+COUNTS = frozenset({"lines", "calls"})
+
+
 def format_value(value: float | None, unit: str) -> str:
     """``1,234 ms``, ``45.1 ms``, ``2.35 ms``, ``0.042 ms``; an em dash when missing."""
     if value is None:
         return "—"
     magnitude = abs(value)
-    if magnitude >= 100:
+    if unit in COUNTS or magnitude >= 100:
         text = f"{value:,.0f}"
     elif magnitude >= 10:
         text = f"{value:.1f}"

@@ -292,7 +292,7 @@ def pushed_figures(
             area=AREA,
             measure=f"one write, {count:,} tabs at one position: reads and renders",
             anchor="today's poller (one read and render per tab)",
-            unit="",
+            unit="calls",
             ours=float(reads + renders),
             theirs=float(2 * count),
             samples=count,

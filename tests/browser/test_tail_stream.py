@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -112,6 +113,11 @@ def test_lines_are_pushed_without_a_poll(context: Any, log: Path) -> None:
     # Appended while live: highlighted like polled lines, and the controls say live.
     assert page.locator("#tail-lines .tail-line.is-new").count() == 10
     assert page.locator("[data-tail-status]").text_content() == "Live"
+    # The filter form's cursor and the stream's own URL follow the last event's id.
+    cursor = page.locator("#tail-cursor").input_value()
+    assert f"cursor={quote(cursor, safe='')}" in page.locator(STREAMING).get_attribute(
+        "sse-connect"
+    )
     # The settings give a stream 3 s: the page then opens a new one from its position,
     # quietly (an EventSource the server closes would reconnect with an error).
     page.wait_for_function("() => window.__opens >= 2", timeout=10_000)

@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
-# The standalone console: the auditconsole wheel plus the project/ settings, served by
-# gunicorn with static files from whitenoise, as a non-root user, on the newest supported
-# Django (6.1, which needs Python 3.12+).
+# The standalone console: the auditconsole wheel plus the project/ settings, served over
+# ASGI by gunicorn with uvicorn workers (the live tail pushes lines as Server-Sent Events;
+# see docs/tail.md for what a proxy in front needs), with static files from whitenoise, as a
+# non-root user, on the newest supported Django (6.1, which needs Python 3.12+).
 # tests/test_packaging.py performs these same steps without a Docker engine.
 
 FROM python:3.13-slim AS build
@@ -41,4 +42,4 @@ VOLUME ["/app/var"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["python", "-m", "project.healthcheck"]
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn project.wsgi --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-2} --access-logfile - --forwarded-allow-ips='*'"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn project.asgi:application --worker-class uvicorn_worker.UvicornWorker --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-2} --access-logfile - --forwarded-allow-ips='*'"]

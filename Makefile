@@ -51,7 +51,8 @@ install: $(STAMP)
 install-django61: $(STAMP61)
 
 # The standalone console on the newest Django there is: 6.1 when a Python 3.12+ exists,
-# else 5.2 in .venv (only the virtualenv it runs in is built).
+# else 5.2 in .venv (only the virtualenv it runs in is built). Served over ASGI by uvicorn
+# (reloading on code changes), so the live tail pushes its lines (docs/tail.md).
 RUN_PY = $$(test -f $(STAMP61) && echo $(PY61) || echo $(PY))
 
 demo:
@@ -67,7 +68,8 @@ run: demo
 	@echo ""
 	@DEBUG=1 $(RUN_PY) manage.py auditconsole_demo_writer & writer=$$!; \
 	  trap 'kill $$writer 2>/dev/null' EXIT INT TERM; \
-	  DEBUG=1 $(RUN_PY) manage.py runserver $(HOST):$(PORT)
+	  DEBUG=1 $(RUN_PY) -m uvicorn project.asgi:application --host $(HOST) --port $(PORT) \
+	    --reload --reload-dir auditconsole --reload-dir project --reload-dir templates
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -41,8 +41,16 @@ POSITIVE_INT_SETTINGS: tuple[str, ...] = (
     "TAIL_INITIAL_LINES",
     "TAIL_MAX_DOM_LINES",
     "SCAN_BUDGET_BYTES",
+    "TAIL_STREAMS_PER_PROCESS",
+    "TAIL_STREAMS_PER_USER",
 )
-POSITIVE_NUMBER_SETTINGS: tuple[str, ...] = ("TAIL_POLL_SECONDS", "SCAN_BUDGET_SECONDS")
+POSITIVE_NUMBER_SETTINGS: tuple[str, ...] = (
+    "TAIL_POLL_SECONDS",
+    "SCAN_BUDGET_SECONDS",
+    "TAIL_STREAM_MAX_SECONDS",
+    "TAIL_STREAM_HEARTBEAT_SECONDS",
+    "TAIL_STREAM_SESSION_SECONDS",
+)
 
 
 class BooleanSetting(NamedTuple):
@@ -65,6 +73,13 @@ BOOLEAN_SETTINGS: tuple[BooleanSetting, ...] = (
         "auditconsole.E022",
         "True (the default) refuses an export whose record cannot be written to the log; "
         "any other value is read as true or false by Python's rules.",
+    ),
+    BooleanSetting(
+        "TAIL_STREAM",
+        "auditconsole.E045",
+        "True (the default) pushes the live tail over Server-Sent Events when the console is "
+        "served over ASGI; False keeps it polling. Any other value is read as true or false "
+        "by Python's rules.",
     ),
     BooleanSetting(
         "ACCESS_LOG",

@@ -130,6 +130,36 @@ class Settings:
         return self._get("TAIL_POLL_SECONDS", 1.0)
 
     @property
+    def TAIL_STREAM(self) -> bool:
+        """Push the live tail over Server-Sent Events when the page is served over ASGI."""
+        return self._get("TAIL_STREAM", True)
+
+    @property
+    def TAIL_STREAM_MAX_SECONDS(self) -> float:
+        """A stream's life; the page then opens a new one from its position."""
+        return self._get("TAIL_STREAM_MAX_SECONDS", 300.0)
+
+    @property
+    def TAIL_STREAM_HEARTBEAT_SECONDS(self) -> float:
+        """Silence after which a stream sends a comment, so proxies keep it open."""
+        return self._get("TAIL_STREAM_HEARTBEAT_SECONDS", 15.0)
+
+    @property
+    def TAIL_STREAM_SESSION_SECONDS(self) -> float:
+        """How often an open stream checks that its session is still signed in."""
+        return self._get("TAIL_STREAM_SESSION_SECONDS", 30.0)
+
+    @property
+    def TAIL_STREAMS_PER_PROCESS(self) -> int:
+        """Open streams one server process holds; over it, pages poll instead."""
+        return self._get("TAIL_STREAMS_PER_PROCESS", 1000)
+
+    @property
+    def TAIL_STREAMS_PER_USER(self) -> int:
+        """Open streams one user holds in one process; over it, their pages poll."""
+        return self._get("TAIL_STREAMS_PER_USER", 20)
+
+    @property
     def SCAN_BUDGET_SECONDS(self) -> float:
         """How long one browse request may scan log files before offering to continue."""
         return self._get("SCAN_BUDGET_SECONDS", 3.0)

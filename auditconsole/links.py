@@ -31,6 +31,7 @@ PAGING_PARAMS: tuple[str, ...] = (*PAGE_PARAMS, CURSOR)
 SOURCE_PAGES: dict[str, tuple[str, str]] = {
     "browse": ("auditconsole:source", "auditconsole:merged"),
     "tail": ("auditconsole:tail", "auditconsole:tail_merged"),
+    "tail_stream": ("auditconsole:tail_stream", "auditconsole:tail_merged_stream"),
     "export": ("auditconsole:source_export", "auditconsole:merged_export"),
     "export_csv": ("auditconsole:source_export_csv", "auditconsole:merged_export_csv"),
 }

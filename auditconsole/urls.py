@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from django.urls import path
 
-from auditconsole.views import access, activity, export, index, logs, manifests, record, tail
+from auditconsole.views import (
+    access,
+    activity,
+    export,
+    index,
+    logs,
+    manifests,
+    record,
+    tail,
+    tail_stream,
+)
 
 app_name = "auditconsole"
 
@@ -69,5 +79,9 @@ urlpatterns = [
     path("tail/", tail.TailIndexView.as_view(), name="tail_index"),
     # Before <key>/, as for the logs: "merged" is a reserved source key.
     path("tail/merged/", tail.MergedTailView.as_view(), name="tail_merged"),
+    path(
+        "tail/merged/stream/", tail_stream.MergedTailStreamView.as_view(), name="tail_merged_stream"
+    ),
     path("tail/<slug:key>/", tail.TailView.as_view(), name="tail"),
+    path("tail/<slug:key>/stream/", tail_stream.TailStreamView.as_view(), name="tail_stream"),
 ]

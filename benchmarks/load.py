@@ -21,6 +21,14 @@ What it does, all in a temporary directory that is removed afterwards (``--keep`
 4. ``--warmup`` seconds unmeasured, then ``--seconds`` measured; the resident memory of
    every gunicorn worker is read from ``/proc/<pid>/status`` at the start, middle and end.
 
+With ``--asgi`` the server is gunicorn with uvicorn workers (``project.asgi``, as the
+Docker image runs it now): the clients page the activity list only, while ``--streams``
+pushed tails stay open beside them (Server-Sent Events, as the tail page opens them;
+their caps raised by a settings module in the temporary directory), each read to the
+end; a stream refused, failed or closed early counts as an error. Example (issue 18)::
+
+    .venv/bin/python -m benchmarks.load --asgi --streams 500 --clients 20
+
 Prints a Markdown report: requests, errors, p50/p95/max per kind of request, throughput,
 RSS per sample. A worker fills its caches (templates, regular expressions, the ORM's)
 over its first few hundred requests, so memory rising in the first half says little; a
@@ -67,6 +75,15 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+#: The pushed tail's caps for ``--asgi``: every stream of the run is one user's, in two workers.
+ASGI_SETTINGS = """
+from project.settings import *  # noqa: F403
+
+AUDITCONSOLE_TAIL_STREAMS_PER_PROCESS = 100_000
+AUDITCONSOLE_TAIL_STREAMS_PER_USER = 100_000
+"""
 
 
 def environment(tmp: Path) -> dict[str, str]:
@@ -125,12 +142,18 @@ def resolve_paths(env: dict[str, str]) -> dict[str, str]:
     return {"activity": activity, "browse": browse, "tail": tail}
 
 
-def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int) -> subprocess.Popen:
+def start_gunicorn(
+    env: dict[str, str], port: int, workers: int, threads: int, asgi: bool = False
+) -> subprocess.Popen:
     command = [
         PYTHON,
         "-m",
         "gunicorn",
-        "project.wsgi:application",
+        *(
+            ["project.asgi:application", "--worker-class", "uvicorn_worker.UvicornWorker"]
+            if asgi
+            else ["project.wsgi:application"]
+        ),
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
@@ -341,7 +364,9 @@ class Client(threading.Thread):
         while time.monotonic() < self.phases["end"]:
             cycle = time.monotonic()
             try:
-                if self.paths["tail"]:
+                if self.paths.get("streamed"):
+                    pass  # the tail is pushed (--asgi): the streams below hold it
+                elif self.paths["tail"]:
                     self.tail()
                 else:
                     self.browse()
@@ -352,6 +377,54 @@ class Client(threading.Thread):
             pause = self.think - (time.monotonic() - cycle)
             if pause > 0:
                 time.sleep(pause)
+
+
+# -- the pushed tails (--asgi) ---------------------------------------------------------------------
+
+
+@dataclass
+class StreamStats:
+    opened: int = 0
+    events: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def hold_streams(port: int, path: str, count: int, until: float, stats: StreamStats) -> None:
+    """``count`` pushed tails as the tail page opens them, read until ``until``."""
+    import asyncio
+
+    from benchmarks.tail import open_stream
+
+    session = Session(port)
+    session.login()
+    _, page, _ = session.request("GET", path)
+    found = _TAIL_CURSOR.search(page)
+    if found is None or "sse-connect" not in page:
+        stats.errors.append("the tail page opened no stream: is the server ASGI?")
+        return
+    stream = f"{path}stream/?{urlencode({'cursor': html.unescape(found.group(1))})}"
+
+    async def one() -> None:
+        reader, writer = await open_stream(port, stream, session.cookies["sessionid"])
+        stats.opened += 1
+        loop = asyncio.get_running_loop()
+        while (left := until - loop.time()) > 0:
+            try:
+                chunk = await asyncio.wait_for(reader.read(65536), left)
+            except TimeoutError:
+                break
+            if not chunk:
+                raise RuntimeError("closed by the server")
+            if b"event: tail-end" in chunk:
+                raise RuntimeError("handed over to polling (refused or ended)")
+            stats.events += chunk.count(b"event: tail-lines")
+        writer.close()
+
+    async def every() -> None:
+        results = await asyncio.gather(*(one() for _ in range(count)), return_exceptions=True)
+        stats.errors += [f"stream: {exc}" for exc in results if isinstance(exc, BaseException)]
+
+    asyncio.run(every())
 
 
 # -- the run ------------------------------------------------------------------------------------
@@ -367,10 +440,20 @@ def report(
     paths: dict[str, str],
     results: Results,
     rss: list[tuple[str, dict[int, float]]],
+    streams: StreamStats | None = None,
 ) -> bool:
-    print(
-        f"\n## Load: {args.clients} clients for {args.seconds:g} s, gunicorn {args.workers} worker(s) x {args.threads} thread(s)\n"
+    server = (
+        f"gunicorn {args.workers} uvicorn worker(s) (ASGI), {args.streams} pushed tails open"
+        if args.asgi
+        else f"gunicorn {args.workers} worker(s) x {args.threads} thread(s)"
     )
+    print(f"\n## Load: {args.clients} clients for {args.seconds:g} s, {server}\n")
+    if streams is not None:
+        print(
+            f"Pushed tails: {streams.opened} of {args.streams} opened, "
+            f"{streams.events} batches of lines received, {len(streams.errors)} failed.\n"
+        )
+        results.errors += streams.errors
     if not paths["tail"]:
         print(
             "The live tail is not mounted (auditconsole:tail does not resolve): the log browse page was paged instead.\n"
@@ -446,18 +529,32 @@ def main(argv: list[str] | None = None) -> int:
         help="MiB the workers may grow in total over the second half (default 5)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument(
+        "--asgi", action="store_true", help="uvicorn workers; the live tail is pushed (--streams)"
+    )
+    parser.add_argument(
+        "--streams", type=int, default=500, help="pushed tails held open with --asgi (default 500)"
+    )
     args = parser.parse_args(argv)
 
     tmp = Path(tempfile.mkdtemp(prefix="auditconsole-load-"))
     env = environment(tmp)
+    if args.asgi:
+        (tmp / "load_asgi_settings.py").write_text(ASGI_SETTINGS)
+        env["DJANGO_SETTINGS_MODULE"] = "load_asgi_settings"
+        env["PYTHONPATH"] = os.pathsep.join([str(tmp), str(ROOT)])
     server = writer = None
     try:
         print(f"Preparing {tmp} (migrate, collectstatic, demo data) ...", flush=True)
         prepare(env)
         paths = resolve_paths(env)
         port = free_port()
-        server = start_gunicorn(env, port, args.workers, args.threads)
+        server = start_gunicorn(env, port, args.workers, args.threads, args.asgi)
         wait_ready(port, server)
+        streams = None
+        if args.asgi:
+            paths["streamed"] = "1"
+            streams = StreamStats()
         writer = subprocess.Popen(
             [PYTHON, "manage.py", "auditconsole_demo_writer", "--interval", "0.5"],
             cwd=ROOT,
@@ -473,6 +570,15 @@ def main(argv: list[str] | None = None) -> int:
             f"gunicorn on 127.0.0.1:{port}; {args.clients} clients for {args.warmup:g} + {args.seconds:g} s ...",
             flush=True,
         )
+        holder = None
+        if streams is not None:
+            # asyncio's clock is time.monotonic(): the streams close when the run ends.
+            holder = threading.Thread(
+                target=hold_streams,
+                args=(port, paths["tail"], args.streams, phases["end"], streams),
+                daemon=True,
+            )
+            holder.start()
         for client in clients:
             client.start()
         rss: list[tuple[str, dict[int, float]]] = []
@@ -485,7 +591,9 @@ def main(argv: list[str] | None = None) -> int:
             rss.append((label, sample_rss(server.pid)))
         for client in clients:
             client.join(timeout=120)
-        return 0 if report(args, paths, results, rss) else 1
+        if holder is not None:
+            holder.join(timeout=120)
+        return 0 if report(args, paths, results, rss, streams) else 1
     finally:
         stop(writer)
         stop(server)

@@ -151,7 +151,7 @@ AREAS: tuple[Area, ...] = (
     Area(
         "tail",
         "Live tail",
-        "Live tail against a 1 s polling interval",
+        "Live tail against tail -f, polled and pushed",
         "The live tail is polled by htmx, every `AUDITCONSOLE_TAIL_POLL_SECONDS` (1 s by "
         "default). Write-to-display latency is measured in headless Chromium on the tail "
         "page served by gunicorn (`benchmarks/tail.py`'s method: lines appended at random "
@@ -160,10 +160,20 @@ AREAS: tuple[Area, ...] = (
         "1 s poller can reach, median 500 ms in theory) and plain `tail -f` (inotify, no "
         "polling) follow the same file and timestamp the same lines. Idle-poll CPU is the "
         "gunicorn worker's CPU time (`/proc/<pid>/stat`) per poll that finds nothing, "
-        "against a polling `tail`'s CPU per poll.",
+        "against a polling `tail`'s CPU per poll. Then the same page served over ASGI (one "
+        "uvicorn process) pushes its lines as Server-Sent Events: the same probe, beside "
+        "`tail -f` and the 1 s poller measured earlier in the same run; a thousand streams "
+        "are opened on that worker (raw HTTP on loopback, as an EventSource opens them) and "
+        "left idle (the worker's CPU and RSS), then one line is written and its arrival "
+        "timed on each; the hub's reads and renders for one write followed by a thousand "
+        "tabs are counted in-process.",
     ),
 )
 AREA_BY_KEY = {area.key: area for area in AREAS}
+
+
+#: Units of things counted one by one: shown as whole numbers.
+COUNTS = frozenset({"lines", "calls"})
 
 
 def format_value(value: float | None, unit: str) -> str:
@@ -171,7 +181,7 @@ def format_value(value: float | None, unit: str) -> str:
     if value is None:
         return "—"
     magnitude = abs(value)
-    if magnitude >= 100:
+    if unit in COUNTS or magnitude >= 100:
         text = f"{value:,.0f}"
     elif magnitude >= 10:
         text = f"{value:.1f}"

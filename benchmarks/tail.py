@@ -38,6 +38,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -63,6 +64,9 @@ SECURE_HSTS_SECONDS = 0
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 WHITENOISE_USE_FINDERS = True
 AUDITCONSOLE_TAIL_POLL_SECONDS = float(os.environ.get("BENCH_POLL_SECONDS", "1"))
+# The pushed tail (benchmarks/pairs/tail.py opens a thousand streams as one user).
+AUDITCONSOLE_TAIL_STREAMS_PER_PROCESS = 5000
+AUDITCONSOLE_TAIL_STREAMS_PER_USER = 5000
 AUDITCONSOLE_LOG_SOURCES = {
     "bench": {
         "BACKEND": "auditconsole.sources.files.FileSource",
@@ -142,19 +146,18 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    def __init__(self, env: dict[str, str], poll_seconds: float) -> None:
-        self.port = free_port()
+    """The console under one sync gunicorn worker (:meth:`command` says how it starts)."""
+
+    name = "gunicorn"
+
+    def __init__(
+        self, env: dict[str, str], poll_seconds: float = 1.0, port: int | None = None
+    ) -> None:
+        self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         full_env = {**os.environ, **env, "BENCH_POLL_SECONDS": str(poll_seconds)}
         self.process = subprocess.Popen(
-            [
-                str(Path(sys.executable).with_name("gunicorn")),
-                "project.wsgi",
-                "--workers=1",
-                f"--bind=127.0.0.1:{self.port}",
-                "--backlog=2048",
-                "--timeout=60",
-            ],
+            self.command(),
             env=full_env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
@@ -169,7 +172,17 @@ class Gunicorn:
                 time.sleep(0.2)
         else:
             self.stop()
-            raise RuntimeError("gunicorn did not start")
+            raise RuntimeError(f"{self.name} did not start")
+
+    def command(self) -> list[str]:
+        return [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "project.wsgi",
+            "--workers=1",
+            f"--bind=127.0.0.1:{self.port}",
+            "--backlog=2048",
+            "--timeout=60",
+        ]
 
     @property
     def worker_pid(self) -> int:
@@ -191,6 +204,40 @@ class Gunicorn:
             self.process.wait(10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+
+
+class Uvicorn(Gunicorn):
+    """The same console over ASGI: one uvicorn process (the tail page opens a stream)."""
+
+    name = "uvicorn"
+
+    def command(self) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "project.asgi:application",
+            "--host=127.0.0.1",
+            f"--port={self.port}",
+            "--backlog=4096",
+            "--no-access-log",
+            "--log-level=warning",
+        ]
+
+    @property
+    def worker_pid(self) -> int:
+        return self.process.pid
+
+    def worker_rss_kb(self) -> int:
+        return rss_kb(self.worker_pid)
+
+
+def rss_kb(pid: int) -> int:
+    """A process's resident memory, from ``/proc/<pid>/status``."""
+    for row in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if row.startswith("VmRSS:"):
+            return int(row.split()[1])
+    raise RuntimeError(f"no VmRSS for {pid}")
 
 
 def start_token(base: str, session: str) -> str:
@@ -303,6 +350,269 @@ def display_latency(server: Gunicorn, session: str, log: Log, lines: int) -> lis
     if missing:
         print(f"  ({len(missing)} line(s) not displayed within 3 s of the last write)")
     return [seen[str(seq)] - at for seq, at in written.items() if str(seq) in seen]
+
+
+# -- 2b. open streams (the pushed tail) ----------------------------------------------------------
+
+
+async def open_stream(
+    port: int, path: str, session: str
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A stream as the browser's EventSource opens it, read up to its first line (retry:)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(
+        (
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: sessionid={session}\r\n"
+            "Accept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n"
+        ).encode()
+    )
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    if not head.startswith(b"HTTP/1.1 200"):
+        raise RuntimeError(head.split(b"\r\n", 1)[0].decode())
+    await reader.readuntil(b"retry: ")
+    return reader, writer
+
+
+@dataclass
+class Streams:
+    opened: int
+    errors: int
+    idle_core: float  # share of one core the worker used while every stream was idle
+    rss_per_stream_kb: float
+    delivered: list[float]  # ms from one write to its event on each stream
+
+
+def streams(server: Uvicorn, session: str, log: Log, count: int, idle_seconds: float) -> Streams:
+    """Open ``count`` streams on one worker, leave them idle, then write one line."""
+    token = start_token(server.base, session)
+    path = f"/audit/tail/{KEY}/stream/?cursor={quote(token)}"
+    rss_before = server.worker_rss_kb()
+
+    async def run() -> Streams:
+        opened = await asyncio.gather(
+            *(open_stream(server.port, path, session) for _ in range(count)),
+            return_exceptions=True,
+        )
+        connections = [pair for pair in opened if not isinstance(pair, BaseException)]
+        errors = len(opened) - len(connections)
+        await asyncio.sleep(1.0)  # let the worker settle after the connection burst
+        cpu, wall = server.worker_cpu_seconds(), time.perf_counter()
+        await asyncio.sleep(idle_seconds)
+        idle_core = (server.worker_cpu_seconds() - cpu) / (time.perf_counter() - wall)
+        # After the idle window: each connection's checks ran in a thread of its own
+        # (Django's, released once the stream starts), and the memory of that burst is
+        # returned to the allocator over the first seconds.
+        rss = server.worker_rss_kb()
+        _, written = log.write("fan-out")
+        written_ms = written * 1000
+
+        async def arrival(reader: asyncio.StreamReader) -> float:
+            await reader.readuntil(b"fan-out")
+            return time.time() * 1000 - written_ms
+
+        delivered = await asyncio.wait_for(
+            asyncio.gather(*(arrival(reader) for reader, _ in connections), return_exceptions=True),
+            30,
+        )
+        for _, writer in connections:
+            writer.close()
+        good = [value for value in delivered if isinstance(value, float)]
+        return Streams(
+            opened=len(connections),
+            errors=errors + len(delivered) - len(good),
+            idle_core=idle_core,
+            rss_per_stream_kb=(rss - rss_before) / max(1, len(connections)),
+            delivered=good,
+        )
+
+    return asyncio.run(run())
+
+
+SEQ = re.compile(rb"rot (\d+)<")
+
+
+async def read_events(reader: asyncio.StreamReader) -> AsyncIterator[tuple[str, bytes]]:
+    """(id, data) of each event of a chunked ``text/event-stream`` answer."""
+    buffer = b""
+    event_id = ""
+    while True:
+        size = int((await reader.readuntil(b"\r\n")).strip(), 16)
+        if size == 0:
+            return
+        buffer += (await reader.readexactly(size + 2))[:-2]
+        while b"\n\n" in buffer:
+            block, buffer = buffer.split(b"\n\n", 1)
+            data = []
+            for row in block.split(b"\n"):
+                if row.startswith(b"id: "):
+                    event_id = row[4:].decode()
+                elif row.startswith(b"data: "):
+                    data.append(row[6:])
+            yield event_id, b"\n".join(data)
+
+
+async def follow_tab(
+    port: int, path: str, session: str, seen: list[int], stop: asyncio.Event
+) -> int:
+    """One tab as the browser's EventSource: reconnects with ``Last-Event-ID``.
+
+    Returns how many times it connected.
+    """
+    last_id = ""
+    connections = 0
+    while not stop.is_set():
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.2)  # the server is down: retry, as the browser does
+            continue
+        connections += 1
+        resume = f"Last-Event-ID: {last_id}\r\n" if last_id else ""
+        writer.write(
+            (
+                f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: sessionid={session}\r\n"
+                f"Accept: text/event-stream\r\n{resume}\r\n"
+            ).encode()
+        )
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            async for event_id, data in read_events(reader):
+                last_id = event_id or last_id
+                seen.extend(int(n) for n in SEQ.findall(data))
+                if stop.is_set():
+                    break
+        except (OSError, asyncio.IncompleteReadError, ValueError):
+            await asyncio.sleep(0.2)
+        finally:
+            writer.close()
+    return connections
+
+
+@dataclass
+class Rotations:
+    rotations: int
+    written: int
+    #: Per tab: lines lost, lines shown twice or more, connections made.
+    tabs: list[tuple[int, int, int]]
+    #: The same for ``tail -F`` following the file by name.
+    anchor: tuple[int, int]
+
+
+def rotations(
+    server: Uvicorn, env: dict[str, str], session: str, path: Path, tabs: int, restart: bool
+) -> tuple[Rotations, Uvicorn]:
+    """Lines through a RotatingFileHandler (20+ rotations), followed by ``tabs`` streams.
+
+    With ``restart``, the server is killed half-way and started again on the same port;
+    the tabs resume with ``Last-Event-ID``. Returns the counts and the server now running.
+    """
+    import logging
+    from logging.handlers import RotatingFileHandler
+
+    class Counting(RotatingFileHandler):
+        rollovers = 0
+
+        def doRollover(self) -> None:
+            self.rollovers += 1
+            super().doRollover()
+
+    total = 400
+    handler = Counting(path, maxBytes=2500, backupCount=60)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    writer_log = logging.Logger("bench-rotation")
+    writer_log.addHandler(handler)
+    writer_log.info(line(0, "rot 0").decode().rstrip())
+    token = start_token(server.base, session)
+    stream = f"/audit/tail/{KEY}/stream/?cursor={quote(token)}"
+    anchor = subprocess.Popen(
+        ["tail", "-n", "0", "-F", str(path)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
+    time.sleep(0.3)
+    seen: list[list[int]] = [[] for _ in range(tabs)]
+    servers = [server]
+    written = threading.Event()
+
+    def write() -> None:
+        # Steady writing, in its own thread, through a crash and restart of the server.
+        for n in range(1, total + 1):
+            writer_log.info(line(n, f"rot {n}").decode().rstrip())
+            if restart and n == total // 2:
+                servers[-1].process.kill()
+                servers[-1].process.wait()
+                servers.append(Uvicorn(env, port=server.port))
+            time.sleep(0.005)
+        written.set()
+
+    async def run() -> list[int]:
+        stop = asyncio.Event()
+        tasks = [
+            asyncio.create_task(follow_tab(server.port, stream, session, seen[n], stop))
+            for n in range(tabs)
+        ]
+        await asyncio.sleep(0.5)
+        thread = threading.Thread(target=write)
+        thread.start()
+        while not written.is_set():
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(2.0)
+        stop.set()
+        return list(await asyncio.gather(*tasks))
+
+    connections = asyncio.run(run())
+    handler.close()
+    time.sleep(0.5)
+    anchor.terminate()
+    out, _ = anchor.communicate(timeout=10)
+    anchor_seen = [int(n) for n in re.findall(rb'"seq": (\d+)', out)]
+
+    def counts(shown: list[int]) -> tuple[int, int]:
+        expected = set(range(1, total + 1))
+        return len(expected - set(shown)), len(shown) - len(set(shown))
+
+    result = Rotations(
+        rotations=handler.rollovers,
+        written=total,
+        tabs=[(*counts(s), c) for s, c in zip(seen, connections, strict=True)],
+        anchor=counts(anchor_seen),
+    )
+    return result, servers[-1]
+
+
+def fanout_in_process(log: Log, count: int) -> tuple[int, int, float]:
+    """The hub alone, in this process: ``count`` tabs at one position, one write.
+
+    Returns the reads and renders that write cost, and the ms until every tab had it.
+    """
+    from auditconsole.sources.query import Query
+    from auditconsole.sources.registry import get_source
+    from auditconsole.streams.hub import Hub, Subscriber
+
+    source = get_source(KEY)
+    end = source.tail(None, 1).cursor
+
+    async def run() -> tuple[int, int, float]:
+        hub = Hub()
+        tabs = [
+            Subscriber(user=n, key="", query=Query(), state=end, token="") for n in range(count)
+        ]
+        for tab in tabs:
+            hub.subscribe(source, tab)
+        while hub.reads < 1:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.2)
+        reads, renders = hub.reads, hub.renders
+        started = time.perf_counter()
+        log.write("fan-out in process")
+        while any(tab.queue.empty() for tab in tabs):
+            await asyncio.sleep(0.001)
+        elapsed = (time.perf_counter() - started) * 1000
+        await asyncio.sleep(0.2)  # a second inotify event for the same write would read here
+        result = hub.reads - reads, hub.renders - renders, elapsed
+        hub.close()
+        return result
+
+    return asyncio.run(run())
 
 
 # -- 3. concurrent clients ---------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """The Docker image's own steps, performed without a Docker engine.
 
 Build the wheel, install it into a clean virtualenv, collectstatic, ``check --deploy`` with
-production variables, migrate, start gunicorn on a loopback port and fetch pages, exactly
-as the Dockerfile's stages do.
+production variables, migrate, start gunicorn with uvicorn workers (ASGI) on a loopback
+port and fetch pages, exactly as the Dockerfile's stages do.
 
 The clean virtualenv gets the Django the suite runs on, pinned by ``constraints/`` as the
 Makefile pins it: ``make test`` runs this once on Django 5.2 and once on 6.1.
@@ -108,7 +108,9 @@ def test_wheel_installs_and_serves_like_the_image(tmp_path: Path) -> None:
     server = subprocess.Popen(
         [
             str(venv / "bin" / "gunicorn"),
-            "project.wsgi",
+            "project.asgi:application",
+            "--worker-class",
+            "uvicorn_worker.UvicornWorker",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",

@@ -237,6 +237,18 @@ class LogSource(ABC):
         """Records appended since ``cursor`` (oldest first), or the last ``limit`` records
         when ``cursor`` is ``None``. Never loses or repeats a record across rotations."""
 
+    # -- optional ------------------------------------------------------------------------
+
+    def watch_paths(self) -> list[str]:
+        """Directories whose changes may bring new records, for a pushed live tail.
+
+        A process streaming the tail watches them (inotify, and a stat poll as the safety
+        net) and calls :meth:`tail` when they change. Empty (the default, e.g. a remote
+        store): the stream calls :meth:`tail` every ``TAIL_POLL_SECONDS`` instead, once for
+        all the tabs following the source with the same filters.
+        """
+        return []
+
     # -- built on scan() -------------------------------------------------------------------
 
     def page(

@@ -74,6 +74,9 @@ class MergedSource(LogSource):
         source = self.members.get(ref.source)
         return source.around(ref, count) if source is not None else None
 
+    def watch_paths(self) -> list[str]:
+        return list(dict.fromkeys(path for source in self.sources for path in source.watch_paths()))
+
     def tail(self, cursor: State = None, limit: int | None = None) -> TailResult:
         if cursor is not None and not isinstance(cursor, dict):
             raise ValueError("malformed tail cursor")

@@ -12,8 +12,10 @@ renders one of three answers, chosen by what htmx asks for:
 * a poll (``HX-Target: tail-lines``): the new lines and the next poller (out of band),
   or ``204`` when nothing moved.
 
-Polling rather than Server-Sent Events: a poll is a short request under any WSGI server,
-answered by any worker (see ``docs/tail.md``).
+Served over ASGI (and with ``TAIL_STREAM`` on), the page's poller opens a Server-Sent
+Events stream instead (:mod:`auditconsole.views.tail_stream`), and falls back to these
+polls when the stream is refused. Under WSGI the tail polls: a poll is a short request
+under any WSGI server, answered by any worker (see ``docs/tail.md``).
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.core.handlers.asgi import ASGIRequest
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView
 from django_htmx.http import replace_url
@@ -190,6 +193,7 @@ class TailView(
             clean_url=url_with(path, params),
             clear_url=url_with(path, params, {n: None for n in TAIL_PARAMS if n != SOURCES}),
             poll_url=url_with(path, params, **{CURSOR: outcome.token}) if outcome.token else None,
+            stream_url=self.stream_url(params, outcome.token),
             browse_url=url_with(source_path(self.source, "browse"), params),
             field_values=[v for v in self.request.GET.getlist(FIELD) if v.strip()],
             merged_keys=self.source.url_params.get(SOURCES, []),
@@ -197,6 +201,12 @@ class TailView(
             max_lines=conf.TAIL_MAX_DOM_LINES,
         )
         return context
+
+    def stream_url(self, params: QueryDict, token: str) -> str | None:
+        """Where the page's stream opens, when it is served over ASGI; else it polls."""
+        if not (conf.TAIL_STREAM and token and isinstance(self.request, ASGIRequest)):
+            return None
+        return url_with(source_path(self.source, "tail_stream"), params, **{CURSOR: token})
 
 
 class MergedTailView(MergedSourceMixin, TailView):

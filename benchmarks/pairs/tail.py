@@ -146,11 +146,169 @@ def latency_figures(
     return figures
 
 
+WHY_PUSHED = (
+    "`tail -f` prints a line the moment inotify reports the write; the pushed tail then "
+    "reads and renders it in a worker thread, sends it through uvicorn, and the browser "
+    "parses the event and swaps it into the DOM."
+)
+WHY_STREAMS = (
+    "An idle stream costs the worker a timer (heartbeat, session check) and an open "
+    "socket; an idle poller costs a whole request per second."
+)
+WHY_STREAM_MEMORY = (
+    "Live Python objects are about 50 KB per stream (`python -m benchmarks.stream_memory`: "
+    "uvicorn's connection, Django's request and handler tasks, the stream's queue); the rest "
+    "of the RSS is memory the connection burst leaves with the allocator: Django's ASGI "
+    "handler runs each connecting request's sync part (middleware, the checks) in a thread of "
+    "its own, a thousand at once here, released once the streams start but not all handed "
+    "back to the OS."
+)
+#: Tabs following the rotation runs.
+TABS = 5
+#: Streams opened on one uvicorn worker for the idle and fan-out figures.
+STREAMS = 1000
+STREAM_IDLE_SECONDS = 10.0
+
+
+def pushed_figures(
+    probe: object,
+    env: dict[str, str],
+    session: str,
+    log: object,
+    lines: int,
+    poller: list[float],
+    poll_cpu_ms: float,
+    count: int = STREAMS,
+) -> list[Figure]:
+    """The pushed tail over ASGI, beside ``tail -f`` and the 1 s poller of the same run."""
+    figures: list[Figure] = []
+    server = probe.Uvicorn(env)  # type: ignore[attr-defined]
+    try:
+        inotify = Follower(["tail"], log.path)  # type: ignore[attr-defined]
+        try:
+            ours = probe.display_latency(server, session, log, lines)  # type: ignore[attr-defined]
+            time.sleep(0.5)
+            follower_rss = probe.rss_kb(inotify.process.pid)  # type: ignore[attr-defined]
+        finally:
+            seen_inotify = inotify.stop()
+        for label, fraction, target in (("median", 0.5, 50.0), ("p95", 0.95, 150.0)):
+            stat = median if fraction == 0.5 else (lambda values: percentile(values, 0.95))
+            for anchor, theirs, note in (
+                ("`tail -f` (inotify)", seen_inotify, "the disk-to-screen limit"),
+                ("today's poller, every 1 s (this run)", poller, "the same probe on gunicorn"),
+            ):
+                figures.append(
+                    Figure(
+                        area=AREA,
+                        measure=f"write → display, {label}, pushed (SSE over uvicorn)",
+                        anchor=anchor,
+                        unit="ms",
+                        ours=stat(ours),
+                        theirs=stat(theirs),
+                        samples=len(ours),
+                        note=f"{note}; {len(ours)} lines, {len(theirs)} seen by the anchor",
+                        why=WHY_PUSHED,
+                        target=target,
+                    )
+                )
+        print("  tail: pushed latency: done", flush=True)
+        opened = probe.streams(server, session, log, count, STREAM_IDLE_SECONDS)  # type: ignore[attr-defined]
+        figures.append(
+            Figure(
+                area=AREA,
+                measure=f"{opened.opened:,} idle streams, one uvicorn worker: CPU",
+                anchor=f"today's poller: {opened.opened:,} tabs at 1 poll/s",
+                unit="% of a core",
+                ours=opened.idle_core * 100,
+                # This run's CPU per idle poll on gunicorn, a thousand times a second.
+                theirs=poll_cpu_ms * opened.opened / 1000 * 100,
+                samples=opened.opened,
+                note=f"{STREAM_IDLE_SECONDS:g} s idle, heartbeat every 15 s, session check every "
+                f"30 s; {opened.errors} errors",
+                why=WHY_STREAMS,
+                target=5.0,
+            )
+        )
+        figures.append(
+            Figure(
+                area=AREA,
+                measure=f"{opened.opened:,} idle streams, one uvicorn worker: memory per stream",
+                anchor="`tail -f` process (RSS, one per follower)",
+                unit="KB",
+                ours=opened.rss_per_stream_kb,
+                theirs=float(follower_rss),
+                samples=opened.opened,
+                note=f"the worker's RSS after {STREAM_IDLE_SECONDS:g} s idle, minus before "
+                "opening them, ÷ streams",
+                target=100.0,
+                over_why=WHY_STREAM_MEMORY,
+            )
+        )
+        delivered = sorted(opened.delivered)
+        figures.append(
+            Figure(
+                area=AREA,
+                measure=f"one write, {opened.opened:,} streams on the source: all delivered",
+                anchor="`tail -f` (inotify), median",
+                unit="ms",
+                ours=delivered[-1] if delivered else None,
+                theirs=median(seen_inotify),
+                samples=len(delivered),
+                note=f"median stream {median(delivered) or 0:,.0f} ms; over HTTP on loopback, "
+                "client and server on the same 2 cores",
+                why=WHY_PUSHED,
+                target=500.0,
+            )
+        )
+        print("  tail: idle streams and fan-out: done", flush=True)
+        for restart in (False, True):
+            found, server = probe.rotations(server, env, session, log.path, TABS, restart)  # type: ignore[attr-defined]
+            lost = sum(tab[0] + tab[1] for tab in found.tabs)
+            connections = sorted({tab[2] for tab in found.tabs})
+            figures.append(
+                Figure(
+                    area=AREA,
+                    measure=f"{found.rotations} rotations under steady writing, {TABS} tabs"
+                    + (", server killed and restarted mid-way" if restart else "")
+                    + ": lines lost or doubled",
+                    anchor="`tail -F` (follows the name)",
+                    unit="lines",
+                    ours=float(lost),
+                    theirs=float(sum(found.anchor)),
+                    samples=found.written,
+                    note=f"{found.written} lines through a RotatingFileHandler; per tab (lost, "
+                    f"doubled): {', '.join(f'{a}/{b}' for a, b, _ in found.tabs)}; "
+                    f"connections per tab: {'/'.join(map(str, connections))} (resumed with "
+                    "Last-Event-ID); `tail -F` lost "
+                    f"{found.anchor[0]}, doubled {found.anchor[1]}",
+                )
+            )
+        print("  tail: rotations: done", flush=True)
+    finally:
+        server.stop()
+    reads, renders, elapsed = probe.fanout_in_process(log, count)  # type: ignore[attr-defined]
+    figures.append(
+        Figure(
+            area=AREA,
+            measure=f"one write, {count:,} tabs at one position: reads and renders",
+            anchor="today's poller (one read and render per tab)",
+            unit="calls",
+            ours=float(reads + renders),
+            theirs=float(2 * count),
+            samples=count,
+            note=f"{reads} read, {renders} render; every tab's queue had it in {elapsed:.1f} ms "
+            "(the hub in-process)",
+        )
+    )
+    return figures
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, required=True, help="write the results here")
     parser.add_argument("--lines", type=int, default=30, help="probe lines per latency run")
     parser.add_argument("--polls", type=int, default=300, help="idle polls for the CPU figure")
+    parser.add_argument("--streams", type=int, default=STREAMS, help="streams on one worker")
     args = parser.parse_args(argv)
     result = PassResult(name="tail", title="Live tail")
     directory = Path(tempfile.mkdtemp(prefix="auditconsole-bench-tail-"))
@@ -191,6 +349,7 @@ def main(argv: list[str] | None = None) -> None:
         server = probe.Gunicorn(env, 1.0)
         servers.append(server)
         cpu, wall = probe.idle_cpu_gunicorn(server, session, args.polls)
+        poll_cpu_ms = cpu
         result.figures.append(
             Figure(
                 area=AREA,
@@ -222,6 +381,14 @@ def main(argv: list[str] | None = None) -> None:
                 seen_polling, seen_inotify = polling.stop(), inotify.stop()
             result.figures += latency_figures(poll_seconds, ours, seen_polling, seen_inotify)
             print(f"  tail: latency at {poll_seconds:g} s: done", flush=True)
+            if poll_seconds == 1.0:
+                poller = ours
+        server.stop()
+        if hasattr(probe, "Uvicorn"):
+            result.meta["facts"].append("the pushed tail: uvicorn, one worker")
+            result.figures += pushed_figures(
+                probe, env, session, log, args.lines, poller, poll_cpu_ms, args.streams
+            )
     except Exception as exc:  # the note says so, keeping the figures taken so far
         traceback.print_exc()
         result.skipped.append(f"live tail: failed ({type(exc).__name__}: {exc})")

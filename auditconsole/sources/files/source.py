@@ -21,6 +21,7 @@ Options (``OPTIONS`` of the source's settings):
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -240,6 +241,14 @@ class FileSource(LogSource):
             pass
         newer.reverse()
         return Around(record=record, newer=newer, older=older)
+
+    def watch_paths(self) -> list[str]:
+        """The configured directory, and each directory a glob matched files in."""
+        discovery = self.discover()
+        if not discovery.directory_exists:
+            return []
+        dirs = [discovery.root, *(os.path.dirname(stream.base) for stream in discovery.streams)]
+        return list(dict.fromkeys(dirs))
 
     def tail(self, cursor: State = None, limit: int | None = None) -> TailResult:
         limit = limit or conf.TAIL_INITIAL_LINES

@@ -1,7 +1,9 @@
-// The live tail's controls. htmx does the polling (hx-trigger on #tail-poller) and the
-// swaps; this file only steers them: pause and resume (lines keep arriving, hidden, and
-// are counted), auto-scroll that lets go when the user scrolls up, "jump to live", the
-// DOM cap, and no requests while the tab is hidden. No eval, no inline code: CSP-clean.
+// The live tail's controls. htmx does the polling (hx-trigger on #tail-poller), or under
+// ASGI its SSE extension holds the stream (sse-connect on #tail-poller), and the swaps;
+// this file only steers them: pause and resume (lines keep arriving, hidden, and are
+// counted), auto-scroll that lets go when the user scrolls up, "jump to live", the DOM
+// cap, no polls while the tab is hidden, and the stream's URL kept at the last position.
+// No eval, no inline code: CSP-clean.
 (function () {
   "use strict";
   var follow = true;     // stick to the bottom as lines arrive
@@ -23,7 +25,7 @@
     pause.textContent = paused ? "Resume" : "Pause";
     pause.setAttribute("aria-pressed", paused ? "true" : "false");
     var poller = document.getElementById("tail-poller");
-    var stopped = poller && !poller.hasAttribute("hx-get");
+    var stopped = poller && !poller.hasAttribute("hx-get") && !poller.hasAttribute("sse-connect");
     root.querySelector("[data-tail-status]").textContent = stopped ? "Stopped"
       : paused ? held + " new line" + (held === 1 ? "" : "s") + " while paused"
         : (follow ? "Live" : "Live (scrolled up)");
@@ -99,6 +101,24 @@
       detail.shouldSwap = true;
       detail.isError = false;
     }
+  });
+
+  // A stream's batch is swapped without beforeSwap: count the lines before it here.
+  document.addEventListener("htmx:sseBeforeMessage", function (event) {
+    var box = lines();
+    if (box) { before = box.children.length; }
+  });
+
+  // The browser resends the last event's id when it reconnects by itself; when the
+  // extension reconnects (after the browser gave up) it opens sse-connect again, which
+  // must therefore carry the last position too.
+  document.addEventListener("htmx:sseMessage", function (event) {
+    var poller = event.target;
+    var id = event.detail.lastEventId;
+    if (!id || poller.id !== "tail-poller" || !poller.hasAttribute("sse-connect")) { return; }
+    var url = new URL(poller.getAttribute("sse-connect"), window.location.href);
+    url.searchParams.set("cursor", id);
+    poller.setAttribute("sse-connect", url.pathname + url.search);
   });
 
   // htmx fires afterSwap on every swapped element (the poller too, out of band) with the

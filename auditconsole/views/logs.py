@@ -13,7 +13,7 @@ numbered, and tables2's per-cell template rendering would dominate the page's ti
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -83,20 +83,30 @@ class SourceListView(LogsAccessMixin, SourceIndexView):
 @dataclass
 class FacetLink:
     name: str
-    count: int
+    count: int | None
     url: str | None
     current: bool
 
 
+def level_counts(page: Page | None) -> list[tuple[str, int | None]]:
+    """The level facet's values in severity order: those not counted first, then the rest."""
+    if page is None:
+        return []
+    counts: list[tuple[str, int | None]] = [(name, None) for name in page.facets.uncounted_levels]
+    counts.extend(page.facets.levels)
+    return counts
+
+
 def facet_links(
-    counts: list[tuple[str, int]],
+    counts: Sequence[tuple[str, int | None]],
     name: str,
     current: str,
     link: Callable[[dict[str, str]], str],
     usable: Callable[[str], bool] = bool,
 ) -> list[FacetLink]:
     """One facet's values, each a link that sets ``name`` to it; a value nobody can filter
-    on (no level, a level name that is not one) is shown without a link."""
+    on (no level, a level name that is not one) is shown without a link. A count of
+    ``None`` is a value that was not counted (the page says why)."""
     facets = []
     for value, count in counts:
         url = link({name: value}) if usable(value) else None
@@ -148,7 +158,11 @@ class BrowseView(
             newest_url=link() if params.get(CURSOR) else None,
             reset_url=source_url(source, "browse"),
             level_facets=facet_links(
-                page.facets.levels if page else [], LEVEL, cleaned.get(LEVEL, ""), link, is_level
+                level_counts(page),
+                LEVEL,
+                cleaned.get(LEVEL, ""),
+                link,
+                is_level,
             ),
             logger_facets=facet_links(
                 page.facets.loggers if page else [], LOGGER, cleaned.get(LOGGER, ""), link

@@ -263,7 +263,7 @@ class LogSource(ABC):
 
         Memory stays flat however many records match: this is what CSV export streams.
         """
-        ctx = ScanContext(query=query, budget=Budget.unlimited())
+        ctx = ScanContext(query=query, budget=Budget.unlimited(), stats=ScanStats(counting=False))
         yield from self.scan(query, None, ctx)
 
     def newest_time(self) -> datetime | None:

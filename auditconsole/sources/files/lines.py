@@ -207,7 +207,8 @@ def matching_lines(
     ``spans`` are ``(line_start, newline)`` indexes into ``block.data``, oldest first
     (``newline`` -1 for an unterminated last line): the candidates a byte search found
     (:func:`~auditconsole.sources.files.prefilter.candidate_spans`). Only those lines are
-    cut out; the others are counted in ``stats`` (one ``bytes.count``), never split.
+    cut out; the others are counted in ``stats`` (one ``bytes.count``, unless
+    ``stats.counting`` is off), never split.
     """
     data = block.data
     skip = block.skip
@@ -215,16 +216,19 @@ def matching_lines(
     size = len(data)
     trailing = data.endswith(b"\n")
     high = size
+    counting = stats.counting
     for line_start, newline in reversed(list(spans)):
         line_end = size if newline < 0 else newline + 1
-        stats.records += _count(data, line_end, high, trailing) + 1
+        if counting:
+            stats.records += _count(data, line_end, high, trailing) + 1
         high = line_start
         yield (
             base + line_start,
             base + line_end,
             data[line_start : size if newline < 0 else newline],
         )
-    stats.records += _count(data, skip, high, trailing)
+    if counting:
+        stats.records += _count(data, skip, high, trailing)
 
 
 def _count(data: bytes, start: int, stop: int, trailing: bool) -> int:

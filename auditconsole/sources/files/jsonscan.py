@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterable, Iterator
 
-from auditconsole.sources.files.backward import BUDGET, COMPLETE, SHOW, SINCE, STOP, FilePass
+from auditconsole.sources.files.backward import BUDGET, COMPLETE, SHOW, SINCE, FilePass
 from auditconsole.sources.files.checksums import first_line_checksum
 from auditconsole.sources.files.lines import (
     Block,
@@ -51,12 +51,11 @@ def scan_json(file_pass: FilePass) -> Generator[Record, None, str]:
         else:
             records = _block_records(opened, item, prefilter, stats)
         for record in records:
-            verdict = file_pass.offer(record)
-            if verdict is STOP:
-                return SINCE
-            if verdict is SHOW:
+            if file_pass.offer(record) is SHOW:
                 yield record
         file_pass.mark(item.start, item.start, first_line_checksum(item, opened.max_line))
+        if file_pass.stopping:
+            return SINCE
         if budget.exhausted and item.start > floor:
             return BUDGET
     return COMPLETE

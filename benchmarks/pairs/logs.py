@@ -203,7 +203,9 @@ def measure_all(path: Path, sample: Path, long_lines: Path, repeat: int) -> list
             why=WHY_PAGE,
         ),
     ]
-    for label, start in (("oldest end", first), ("middle", first + timedelta(hours=5))):
+    newest = source.newest_time() or first
+    middle = first + (newest - first) / 2
+    for label, start in (("oldest end", first), ("middle", middle)):
         minute = (start + timedelta(minutes=7)).strftime("%Y-%m-%d %H:%M")
         figure = pair(
             f"15-minute window at the {label}, first page",

@@ -12,6 +12,7 @@ block, so the lines of a block without one skip redaction.
 from __future__ import annotations
 
 from collections.abc import Generator, Iterable, Iterator
+from datetime import datetime
 
 from auditconsole.sources.files.backward import BUDGET, COMPLETE, SHOW, SINCE, FilePass
 from auditconsole.sources.files.checksums import first_line_checksum
@@ -49,7 +50,7 @@ def scan_json(file_pass: FilePass) -> Generator[Record, None, str]:
             )
             records: Iterable[Record] = (head,)
         else:
-            records = _block_records(opened, item, prefilter, stats)
+            records = _block_records(opened, item, prefilter, stats, file_pass.until)
         for record in records:
             if file_pass.offer(record) is SHOW:
                 yield record
@@ -62,10 +63,18 @@ def scan_json(file_pass: FilePass) -> Generator[Record, None, str]:
 
 
 def _block_records(
-    opened: OpenedFile, block: Block, prefilter: Prefilter | None, stats: ScanStats
+    opened: OpenedFile,
+    block: Block,
+    prefilter: Prefilter | None,
+    stats: ScanStats,
+    until: datetime | None,
 ) -> Iterator[Record]:
-    """The records of ``block`` worth looking at (all of them, without a prefilter)."""
+    """The records of ``block`` worth looking at (all of them, without a prefilter).
+
+    A line newer than ``until`` would be skipped once parsed: its time alone is read.
+    """
     parse = opened.parser.parse_line
+    json_time = opened.parser.json_time
     origin = opened.origin
     max_line = opened.max_line
     if prefilter is None:
@@ -80,5 +89,9 @@ def _block_records(
             secrets = opened.parser.redactor.might_contain_secrets(block.data)
         if len(line) > max_line:
             yield parse(line[:max_line], origin, start, end, truncated=True, length=len(line))
-        else:
-            yield parse(line, origin, start, end, secrets=secrets)
+            continue
+        if until is not None:
+            when = json_time(line)
+            if when is not None and when > until:
+                continue
+        yield parse(line, origin, start, end, secrets=secrets)

@@ -12,14 +12,14 @@ are parsed as before.
 * ``q`` and ``field=value`` (plain ASCII): the lower-cased needle of
   :attr:`~auditconsole.sources.query.Query.needle`, case-insensitively.
 * Minimum level: a level key (``level``, ``levelname``, ``severity``, ``log.level``)
-  followed by a string holding one of the names at or above the minimum, or holding a
-  digit, or by a number (``"level": 40``): ``"level": "ERROR"``, ``"levelname":"error"``,
-  ``"severity": "Fatal"``.
+  followed by a number (``"level": 40``) or a string starting (after spaces) with a digit
+  or with the first letter of a name at or above the minimum: ``"level": "ERROR"``,
+  ``"levelname":"error"``, ``"severity": "Fatal"``.
 * Logger prefix: a logger key (``logger``, ``logger_name``, ``name``) followed by a string
   starting with the prefix.
 * Lines a condition cannot judge match it too: a line not starting with ``{`` (a text line,
-  a broken one: the parser reads those its own way), and a line with a ``\\u`` or ``\\/``
-  escape (a key or value may be spelled with escapes).
+  a broken one: the parser reads those its own way), and a line with a ``\\u``, ``\\/``
+  or whitespace escape (a key or value may be spelled with escapes).
 
 The rarest-looking condition (the needle, then the level, then the logger) is searched in
 the whole block; a line it finds must then contain the others too. A skipped line is not
@@ -157,20 +157,27 @@ def _keys(keys: tuple[str, ...]) -> list[bytes]:
 
 @cache
 def _level_condition(minimum: int) -> Condition:
-    """A level at or above ``minimum``: one of its names in a string, or a number."""
-    names = {alias.lower() for alias, (_, number) in levels.ALIASES.items() if number >= minimum}
-    # "err" is in "error", "crit" in "critical": look for the shortest spellings only.
-    words = sorted(n for n in names if not any(o != n and o in n for o in names))
-    keys = _keys(LEVEL_KEYS)
-    number = rb'(?:"' + _SPACE + rb")?-?[0-9]"
-    value = rb'(?:"[^"\n]*(?:' + b"|".join(w.encode() for w in words) + rb")|" + number + b")"
-    exact = b"(?:" + b"|".join(keys) + b")" + value + b"|" + _ESCAPES
-    probes = [_compile(re2.escape(word.encode()), fold=True) for word in words]
-    # A number after a level key: the probe starts after the key's opening quote, since
-    # a quote starts a probe at every other byte of a JSON line.
-    probes += [_compile(key[1:] + number, fold=False) for key in keys]
+    """A level at or above ``minimum``: a level key followed by a number, or by a string
+    whose first letter (after anything but a letter: spaces, escapes) starts one of the
+    names at or above ``minimum``, or whose first character is a digit.
+
+    :func:`~auditconsole.sources.levels.normalize` accepts only a whole name (stripped)
+    or digits, so the first letter is a fair test, and it keeps the search anchored on
+    the key's literal text: one probe per key, each at memory speed.
+    """
+    names = [alias for alias, (_, number) in levels.ALIASES.items() if number >= minimum]
+    initials = sorted({name[0].lower() for name in names} | {name[0].upper() for name in names})
+    value = rb'(?:"[^"a-zA-Z\n]*[0-9' + "".join(initials).encode() + rb"]|-?[0-9])"
+    # "log.level" and a nested "log": {"level": ...} both end in level": the probes look
+    # for the keys from their last letters (a probe starting with a quote is slow).
+    suffixes = sorted({key.rsplit(".", 1)[-1] for key in LEVEL_KEYS})
+    probes = [
+        _compile(re2.escape(key.encode()) + b'"' + _SPACE + b":" + _SPACE + value, fold=False)
+        for key in suffixes
+    ]
+    exact = b"(?:" + b"|".join(_keys(LEVEL_KEYS)) + b")" + value + b"|" + _ESCAPES
     return Condition(
-        _compile(exact, fold=True),
+        _compile(exact, fold=False),
         (*probes, _escapes(), _not_object()),
         "levels",
         objects_only=True,

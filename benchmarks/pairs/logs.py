@@ -38,8 +38,9 @@ LEVEL_PATTERN = '"level":"(ERROR|CRITICAL)"'
 
 WHY_SCAN = (
     "grep searches raw bytes with a tuned memchr/Boyer-Moore loop in C and never looks "
-    "at a line twice. Ours reads blocks newest-first in Python, lower-cases each block, "
-    "searches it, then splits out, parses (orjson) and redacts the lines that match."
+    "at a line twice. Ours reads blocks newest-first in Python, searches each with RE2 "
+    "for the filter's byte conditions, counts the lines it skips (for the page's figures) "
+    "and parses (orjson) and redacts only the lines found."
 )
 WHY_PARSE = (
     "Every matching line becomes a record: parsed, its time and level read, redacted, "

@@ -42,7 +42,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 RARE = "needle-7f3a9c"
 COMMON = "apps.billing"
 LOGGERS = ("apps.billing", "apps.tickets.views", "django.request", "apps.accounts", "worker.jobs")
-LEVELS = ("INFO", "INFO", "INFO", "DEBUG", "WARNING", "ERROR", "AUDIT")
+LEVELS = ("INFO", "INFO", "INFO", "DEBUG", "WARNING", "AUDIT")
+#: One line in this many is an ERROR: what "show me the errors" looks for in a healthy log.
+ERROR_EVERY = 10_000
 
 
 def parse_size(text: str) -> int:
@@ -64,7 +66,7 @@ def generate(path: Path, size: int) -> int:
             when = start + timedelta(milliseconds=lines * 7)
             record = {
                 "time": when.strftime("%Y-%m-%d %H:%M:%S,") + f"{when.microsecond // 1000:03d}",
-                "level": rng.choice(LEVELS),
+                "level": "ERROR" if rng.randrange(ERROR_EVERY) == 0 else rng.choice(LEVELS),
                 "name": LOGGERS[lines % len(LOGGERS)] if lines % 2 else "apps.billing",
                 "module": "views",
                 "message": RARE

@@ -78,6 +78,10 @@ class Facets:
     whole: bool = False
     #: The store stopped counting at its time limit: the counts are a lower bound.
     partial: bool = False
+    #: Levels below the minimum, not counted: a byte prefilter skipped their lines unread.
+    uncounted_levels: list[str] = field(default_factory=list)
+    #: Only the loggers under the prefix were counted, for the same reason.
+    other_loggers_uncounted: bool = False
 
 
 @dataclass
@@ -271,7 +275,7 @@ class LogSource(ABC):
             scanned_records=stats.records,
             scanned_bytes=stats.bytes,
             budget_exhausted=len(records) < limit and next_cursor is not None,
-            facets=facets_from(stats),
+            facets=facets_from(stats, query),
             notices=list(stats.notices),
             elapsed=ctx.budget.elapsed,
         )
@@ -281,7 +285,7 @@ class LogSource(ABC):
 
         Memory stays flat however many records match: this is what CSV export streams.
         """
-        ctx = ScanContext(query=query, budget=Budget.unlimited())
+        ctx = ScanContext(query=query, budget=Budget.unlimited(), stats=ScanStats(counting=False))
         yield from self.scan(query, None, ctx)
 
     def count_facets(self, query: Query) -> Facets:
@@ -302,15 +306,37 @@ def default_budget() -> Budget:
     return Budget(conf.SCAN_BUDGET_SECONDS, conf.SCAN_BUDGET_BYTES)
 
 
-def facets_from(stats: ScanStats) -> Facets:
+def facets_from(stats: ScanStats, query: Query | None = None) -> Facets:
+    """The page's facets; with ``query``, those a byte prefilter thinned out are cut to
+    what was counted in full (see :attr:`ScanStats.partial_facets`)."""
+    counts = dict(stats.levels)
+    uncounted: list[str] = []
+    minimum = query.min_level if query is not None else None
+    if "levels" in stats.partial_facets and minimum is not None:
+        # A few lines below the minimum may have been parsed (the prefilter errs towards
+        # parsing): a partial count would mislead, so none is shown.
+        counts = {
+            name: count
+            for name, count in counts.items()
+            if (level_numbers.number_for_name(name) or 0) >= minimum
+        }
+        uncounted = [name for name, number in level_numbers.CANONICAL if number < minimum]
     # Levels read best in severity order; loggers by how often they appear.
     levels = sorted(
-        stats.levels.items(),
+        counts.items(),
         key=lambda item: (level_numbers.number_for_name(item[0]) or 0, item[0]),
     )
-    loggers = stats.loggers.most_common()
+    prefix = query.logger if query is not None else ""
+    thinned = "loggers" in stats.partial_facets and bool(prefix)
+    loggers = [
+        (name, count)
+        for name, count in stats.loggers.most_common()
+        if not thinned or name.startswith(prefix)
+    ]
     return Facets(
         levels=levels,
         loggers=loggers[:FACET_LIMIT],
         more_loggers=max(0, len(loggers) - FACET_LIMIT),
+        uncounted_levels=uncounted,
+        other_loggers_uncounted=thinned,
     )

@@ -30,7 +30,7 @@ from auditconsole.conf import conf
 from auditconsole.sources import levels
 from auditconsole.sources.cursor import MAX_TOKEN_LENGTH
 from auditconsole.sources.records import MISSING, Record
-from auditconsole.sources.regexes import backtracking_risk
+from auditconsole.sources.regexes import LinePattern, UnsupportedRegex, compile_user_regex
 
 LEVEL = "level"
 LOGGER = "logger"
@@ -156,8 +156,8 @@ class Query:
     fields: tuple[FieldFilter, ...] = field(default=())
 
     @cached_property
-    def _pattern(self) -> re.Pattern[str] | None:
-        return re.compile(self.text, re.IGNORECASE) if self.regex and self.text else None
+    def _pattern(self) -> LinePattern | None:
+        return compile_user_regex(self.text) if self.regex and self.text else None
 
     @cached_property
     def _lowered(self) -> str:
@@ -347,13 +347,9 @@ class LogFilterForm(forms.Form):
                 )
             else:
                 try:
-                    re.compile(text)
-                except re.error as exc:
-                    self.add_error(TEXT, f"Not a valid regular expression: {exc}.")
-                else:
-                    risk = backtracking_risk(text)
-                    if risk is not None:
-                        self.add_error(TEXT, risk)
+                    compile_user_regex(text)
+                except UnsupportedRegex as exc:
+                    self.add_error(TEXT, str(exc))
         since, until = cleaned.get(SINCE), cleaned.get(UNTIL)
         if since and until and since > until:
             self.add_error(UNTIL, "“Until” must be after “since”.")

@@ -74,6 +74,12 @@ class ScanStats:
     levels: Counter[str] = field(default_factory=Counter)
     loggers: Counter[str] = field(default_factory=Counter)
     notices: list[str] = field(default_factory=list)
+    #: Whether lines a byte search skipped are counted in ``records`` (a page shows the
+    #: count; an export, which reads no statistics, saves the time).
+    counting: bool = True
+    #: Facets (``"levels"``, ``"loggers"``) that did not see every scanned record: a byte
+    #: prefilter skipped lines below the minimum level (of other loggers) unread.
+    partial_facets: frozenset[str] = frozenset()
 
     def observe(self, record: Record, flags: tuple[bool, bool, bool]) -> None:
         _, without_level, without_logger = flags

@@ -13,7 +13,7 @@ numbered, and tables2's per-cell template rendering would dominate the page's ti
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -93,20 +93,30 @@ class SourceListView(LogsAccessMixin, SourceIndexView):
 @dataclass
 class FacetLink:
     name: str
-    count: int
+    count: int | None
     url: str | None
     current: bool
 
 
+def level_counts(facets: Facets | None) -> list[tuple[str, int | None]]:
+    """The level facet's values in severity order: those not counted first, then the rest."""
+    if facets is None:
+        return []
+    counts: list[tuple[str, int | None]] = [(name, None) for name in facets.uncounted_levels]
+    counts.extend(facets.levels)
+    return counts
+
+
 def facet_links(
-    counts: list[tuple[str, int]],
+    counts: Sequence[tuple[str, int | None]],
     name: str,
     current: str,
     link: Callable[[dict[str, str]], str],
     usable: Callable[[str], bool] = bool,
 ) -> list[FacetLink]:
     """One facet's values, each a link that sets ``name`` to it; a value nobody can filter
-    on (no level, a level name that is not one) is shown without a link."""
+    on (no level, a level name that is not one) is shown without a link. A count of
+    ``None`` is a value that was not counted (the page says why)."""
     facets = []
     for value, count in counts:
         url = link({name: value}) if usable(value) else None
@@ -228,7 +238,7 @@ def facet_context(
     return {
         "facets": facets,
         "level_facets": facet_links(
-            facets.levels if facets else [], LEVEL, cleaned.get(LEVEL, ""), link, is_level
+            level_counts(facets), LEVEL, cleaned.get(LEVEL, ""), link, is_level
         ),
         "logger_facets": facet_links(
             facets.loggers if facets else [], LOGGER, cleaned.get(LOGGER, ""), link

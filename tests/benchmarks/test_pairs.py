@@ -75,6 +75,14 @@ def test_command_subject_pipes_output_and_refuses_failures(tmp_path: Path) -> No
         logs.command(["grep", "-F", "-c", "x", str(tmp_path / "missing")])()
 
 
+def test_long_lines_file_is_64_kb_json_lines(tmp_path: Path) -> None:
+    path = logs.long_lines_file(tmp_path, 200_000)
+    lines = path.read_bytes().splitlines()
+    assert len(lines) == 3 and all(len(line) == 64 * 1024 - 1 for line in lines)
+    assert json.loads(lines[0])["message"].strip("a") == ""
+    assert logs.long_lines_file(tmp_path, 200_000) == path  # kept and reused
+
+
 # -- activity ------------------------------------------------------------------------------------
 
 

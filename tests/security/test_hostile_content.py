@@ -382,7 +382,8 @@ def test_exports_neutralise_formulas(hostile: World, client: Client) -> None:
 
 # -- hostile regular expressions on hostile lines ---------------------------------------------
 
-#: Each would take days on the line below if it ran.
+#: Each would take days on the line below under a backtracking engine; RE2 runs them in
+#: linear time, so they are run, not refused.
 EXPONENTIAL = ("(a+)+$", "(.|\\s)*!x", "(a|aa)+$", "((a*)*)*b")
 LOG_VIEWS = [
     u for u in console_urls() if ("key" in u.params or u.is_merged) and "ref" not in u.params
@@ -390,9 +391,7 @@ LOG_VIEWS = [
 
 
 @pytest.mark.parametrize("pattern", EXPONENTIAL)
-def test_exponential_regexes_are_refused_not_run(
-    world: World, client: Client, pattern: str
-) -> None:
+def test_exponential_regexes_run_in_linear_time(world: World, client: Client, pattern: str) -> None:
     from tests.security.console_urls import Samples
     from tests.security.guards import hang_guard
 
@@ -404,5 +403,5 @@ def test_exponential_regexes_are_refused_not_run(
         path += ("&" if "?" in path else "?") + urlencode({"q": pattern, "regex": "1"})
         with hang_guard(30):
             response = client.get(path)
-        assert response.status_code in (200, 400), (url.name, response.status_code)
-        assert b"exponential time" in body_of(response), url.name
+        assert response.status_code in (200, 204), (url.name, response.status_code)
+        assert b"exponential time" not in body_of(response), url.name

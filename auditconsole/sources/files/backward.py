@@ -7,6 +7,10 @@ time bounds), and :meth:`~FilePass.mark` each block they finish, so that
 :meth:`~FilePass.position` says at any moment where a later request resumes. A scan
 returns one of :data:`COMPLETE`, :data:`BUDGET` or :data:`SINCE`, which tells
 :class:`~.streamscan.StreamScan` whether to go on to the next (older) file.
+
+A record older than ``since`` (less the seek's tolerance) ends the pass, at the end of its
+block rather than at once: a record inside the range later in that block shows the file
+is out of order, and the pass then reads on to its floor and says so.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from enum import Enum
 
 from auditconsole.sources.files.opening import OpenedFile
 from auditconsole.sources.files.positions import ScanPosition
+from auditconsole.sources.files.seeking import SKEW
 from auditconsole.sources.records import Record
 from auditconsole.sources.scanning import ScanContext
 
@@ -33,11 +38,17 @@ class Verdict(Enum):
 
     SHOW = "show"
     SKIP = "skip"
-    #: Older than ``since``: this record and everything after it in the pass are left out.
-    STOP = "stop"
 
 
-SHOW, SKIP, STOP = Verdict.SHOW, Verdict.SKIP, Verdict.STOP
+SHOW, SKIP = Verdict.SHOW, Verdict.SKIP
+
+
+def out_of_order(name: str) -> str:
+    minutes = int(SKEW.total_seconds() // 60)
+    return (
+        f"{name}: its records are out of time order by more than {minutes} minutes, so "
+        "the time range was found by reading the file rather than by seeking."
+    )
 
 
 @dataclass(slots=True)
@@ -67,6 +78,9 @@ class FilePass:
     last: Record | None = field(init=False, default=None)
     #: The record just handed out was the stream's last: there is nothing to resume.
     finished: bool = field(init=False, default=False)
+    #: A record older than ``since_limit`` was seen: the pass ends with this block, unless
+    #: a record inside the range turns up after it (the file is then out of order).
+    stopping: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
         self.offset = self.end
@@ -74,8 +88,17 @@ class FilePass:
     def offer(self, record: Record) -> Verdict:
         """Whether to hand out ``record``; one that is (:data:`SHOW`) becomes the position."""
         when = record.time
-        if self.since_limit is not None and when is not None and when < self.since_limit:
-            return STOP
+        if self.since_limit is not None and when is not None:
+            if when < self.since_limit:
+                self.stopping = True
+                return SKIP
+            since = self.ctx.query.since
+            if self.stopping and since is not None and when >= since:
+                # Older than a record before the range, yet inside it: the writers are
+                # out of order beyond the tolerance, so read on to the floor.
+                self.ctx.stats.notice(out_of_order(self.opened.file.name))
+                self.stopping = False
+                self.since_limit = None
         if self.until is not None and when is not None and when > self.until:
             return SKIP
         flags = self.ctx.query.evaluate(record)

@@ -10,8 +10,8 @@ rest of the file stays readable. (Lines between ``max_line`` and 4 MiB arrive in
 the scanner cuts them to ``max_line``.)
 
 A block is split into lines newest first by :func:`block_lines`, or, for a search, by
-:func:`matching_lines`, which cuts out only the lines holding the search bytes and
-counts the others without splitting them.
+:func:`matching_lines`, which cuts out only the lines a byte search found and counts the
+others without splitting them.
 
 A live file's last line may still be being written. :func:`complete_end` finds where its
 last complete line ends, so readers never show (or skip past) half a line.
@@ -19,7 +19,7 @@ last complete line ends, so readers never show (or skip past) half a line.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from auditconsole.sources.files.readers import Reader
@@ -200,40 +200,35 @@ def block_lines(
 
 
 def matching_lines(
-    block: Block, needle: bytes, stats: ScanStats
+    block: Block, spans: Iterable[tuple[int, int]], stats: ScanStats
 ) -> Iterator[tuple[int, int, bytes]]:
-    """Lines of ``block`` containing ``needle`` (case-insensitively), newest first.
+    """The lines of ``block`` at ``spans``, newest first; the lines between are only counted.
 
-    The block is lower-cased once and searched forwards with ``bytes.find`` (much faster
-    than ``rfind``); only the lines holding a match are cut out, then handed out newest
-    first. Lines in between are counted in ``stats``, never split or parsed.
+    ``spans`` are ``(line_start, newline)`` indexes into ``block.data``, oldest first
+    (``newline`` -1 for an unterminated last line): the candidates a byte search found
+    (:func:`~auditconsole.sources.files.prefilter.candidate_spans`). Only those lines are
+    cut out; the others are counted in ``stats`` (one ``bytes.count``, unless
+    ``stats.counting`` is off), never split.
     """
     data = block.data
     skip = block.skip
     base = block.start - skip  # file offset of data[0]
     size = len(data)
-    low = data.lower()
     trailing = data.endswith(b"\n")
-    spans: list[tuple[int, int]] = []
-    found = low.find(needle, skip)
-    while found >= 0:
-        line_start = max(skip, data.rfind(b"\n", 0, found) + 1)
-        newline = data.find(b"\n", found)
-        spans.append((line_start, newline))
-        if newline < 0:
-            break
-        found = low.find(needle, newline + 1)
     high = size
-    for line_start, newline in reversed(spans):
+    counting = stats.counting
+    for line_start, newline in reversed(list(spans)):
         line_end = size if newline < 0 else newline + 1
-        stats.records += _count(data, line_end, high, trailing) + 1
+        if counting:
+            stats.records += _count(data, line_end, high, trailing) + 1
         high = line_start
         yield (
             base + line_start,
             base + line_end,
             data[line_start : size if newline < 0 else newline],
         )
-    stats.records += _count(data, skip, high, trailing)
+    if counting:
+        stats.records += _count(data, skip, high, trailing)
 
 
 def _count(data: bytes, start: int, stop: int, trailing: bool) -> int:

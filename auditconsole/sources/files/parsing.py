@@ -21,7 +21,7 @@ import re
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 import orjson
@@ -175,6 +175,26 @@ class Parser:
             if self.header_match(text) is not None:
                 return self.parse_group([line], origin, offset, end)
         return self._malformed(line, origin, offset, end, error, truncated=truncated)
+
+    def json_time(self, line: bytes) -> datetime | None:
+        """The time :meth:`parse_line` would give ``line``, read cheaply (about 2 µs against
+        15-25 µs for a record), or ``None`` when only the whole parse can tell.
+
+        What a time range's edges cost: up to :data:`~.seeking.SKEW` of records past
+        ``until`` are read, and most of them are only looked at for their time.
+        """
+        try:
+            obj = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            return None
+        if not isinstance(obj, dict):
+            return None
+        for key in TIME_KEYS:
+            if key in obj:
+                when = parse_timestamp(obj[key], self.zone)
+                if when is not None:
+                    return when
+        return None
 
     def _from_object(
         self,

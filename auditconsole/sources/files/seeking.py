@@ -5,6 +5,11 @@ end. Log files are written in time order, give or take :data:`SKEW`, so the firs
 at or after a time can be found by probing the middle of a byte range, reading forward to
 the first timed record there, and halving. ``.gz`` files cannot be seeked cheaply and are
 read whole instead.
+
+A file whose writers drift further apart than that (a worker whose clock is off, lines
+buffered for minutes) breaks the assumption. The probes notice when two of them disagree
+(a later offset holding a time earlier by more than :data:`SKEW`) and raise
+:class:`OutOfOrder`: the caller then reads the whole file, and says so.
 """
 
 from __future__ import annotations
@@ -23,6 +28,10 @@ SKEW = timedelta(minutes=5)
 SEEK_PROBE = 64 * 1024
 
 
+class OutOfOrder(Exception):
+    """Two probes of a file found its times out of order by more than :data:`SKEW`."""
+
+
 def seek_time(
     opened: OpenedFile,
     target: datetime,
@@ -35,14 +44,17 @@ def seek_time(
 
     Callers add :data:`SKEW` to ``target``. Where no time can be read the search gives up
     and answers ``low`` or ``high`` as ``unknown`` says: whichever keeps every record in
-    the part that will be read, which only means reading more than necessary.
+    the part that will be read, which only means reading more than necessary. Raises
+    :class:`OutOfOrder` when the probes show the file is not in time order.
     """
+    probes: list[tuple[int, datetime]] = []
     while high - low > SEEK_PROBE:
         middle = (low + high) // 2
         found = _first_timed(opened, middle, high)
         if found is None:
             return low if unknown == "low" else high
         start, after, when = found
+        _check_order(probes, start, when)
         if when >= target:
             high = start
         else:
@@ -51,6 +63,14 @@ def seek_time(
         if record.time is not None and record.time >= target:
             return record.offset
     return high
+
+
+def _check_order(probes: list[tuple[int, datetime]], offset: int, when: datetime) -> None:
+    for other_offset, other in probes:
+        earlier, later = (other, when) if other_offset < offset else (when, other)
+        if earlier - later > SKEW:
+            raise OutOfOrder
+    probes.append((offset, when))
 
 
 def _first_timed(opened: OpenedFile, position: int, high: int) -> tuple[int, int, datetime] | None:

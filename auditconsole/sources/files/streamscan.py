@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Generator, Iterator
 from datetime import datetime
 
-from auditconsole.sources.files.backward import BUDGET, COMPLETE, SINCE, FilePass
+from auditconsole.sources.files.backward import BUDGET, COMPLETE, SINCE, FilePass, out_of_order
 from auditconsole.sources.files.checksums import checksum_at
 from auditconsole.sources.files.discovery import LogFile, Stream
 from auditconsole.sources.files.jsonscan import scan_json
@@ -26,7 +26,7 @@ from auditconsole.sources.files.lines import complete_end
 from auditconsole.sources.files.opening import OpenedFile, RecordReader
 from auditconsole.sources.files.parsing import JSON
 from auditconsole.sources.files.positions import ScanPosition, ScanState
-from auditconsole.sources.files.seeking import SKEW, seek_time
+from auditconsole.sources.files.seeking import SKEW, OutOfOrder, seek_time
 from auditconsole.sources.files.textscan import scan_text
 from auditconsole.sources.records import Record
 from auditconsole.sources.scanning import ScanContext
@@ -146,11 +146,24 @@ class StreamScan:
             end = complete_end(reader, end)  # a half-written last line waits for its newline
         floor = 0
         since_limit = query.since - SKEW if query.since is not None else None
-        if not log_file.compressed:
-            if self._until is not None and end > 0:
-                end = seek_time(opened, self._until + SKEW, 0, end, unknown="high")
-            if since_limit is not None and end > 0:
-                floor = seek_time(opened, since_limit, 0, end, unknown="low")
+        if log_file.compressed and start_offset is None:
+            self.ctx.stats.notice(
+                f"{log_file.name} is compressed: it was read from its start "
+                f"({reader.size:,} bytes of text), since a .gz cannot be read backwards."
+            )
+        elif not log_file.compressed and (self._until is not None or since_limit is not None):
+            try:
+                if self._until is not None and end > 0:
+                    end = seek_time(opened, self._until + SKEW, 0, end, unknown="high")
+                if since_limit is not None and end > 0:
+                    floor = seek_time(opened, since_limit, 0, end, unknown="low")
+            except OutOfOrder:
+                self.ctx.stats.notice(out_of_order(log_file.name))
+                end = reader.size if start_offset is None else min(start_offset, reader.size)
+                if log_file.live and start_offset is None:
+                    end = complete_end(reader, end)
+                floor = 0
+                since_limit = None  # read it all: an older record does not end the range
         file_pass = FilePass(
             opened,
             self.ctx,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterable
 
-from auditconsole.sources.files.backward import BUDGET, COMPLETE, SHOW, SINCE, STOP, FilePass
+from auditconsole.sources.files.backward import BUDGET, COMPLETE, SHOW, SINCE, FilePass
 from auditconsole.sources.files.checksums import first_line_checksum, line_checksum
 from auditconsole.sources.files.lines import LongLine, block_lines, iter_backward
 from auditconsole.sources.files.parsing import MAX_CONTINUATION_LINES
@@ -64,16 +64,15 @@ def scan_text(file_pass: FilePass) -> Generator[Record, None, str]:
                 record = group_record(entry)
             pending = []
             stats.records += 1
-            verdict = file_pass.offer(record)
-            if verdict is STOP:
-                return SINCE
-            if verdict is SHOW:
+            if file_pass.offer(record) is SHOW:
                 yield record
         if pending:
             start, end, line, _ = pending[0]
             file_pass.mark(end, start, line_checksum(line, max_line))
         else:
             file_pass.mark(item.start, item.start, first_line_checksum(item, max_line))
+        if file_pass.stopping:
+            return SINCE
         # Never stop inside a record: resuming would re-read the same continuation
         # lines and stop again.
         if budget.exhausted and item.start > floor and not pending:

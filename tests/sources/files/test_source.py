@@ -20,6 +20,7 @@ from tests.sources.helpers import (
     rotated_app_logs,
     seqs,
     source,
+    stamp,
     write,
 )
 
@@ -348,8 +349,16 @@ def test_time_seek_in_a_text_file(logs: Path) -> None:
 
 
 def test_facets_count_scanned_records_with_the_other_filters(logs: Path) -> None:
-    write(logs / "app.log", [app_line(i) for i in range(40)])
-    log = source(logs / "app.log")
+    # A text-format file has no byte prefilter: every record is parsed and counted.
+    write(
+        logs / "app.log",
+        [
+            f"{stamp(i)} [{['INFO', 'WARNING', 'ERROR', 'DEBUG'][i % 4]}] "
+            f"{'apps.billing' if i % 2 else 'apps.tickets.views'}: event {i}"
+            for i in range(40)
+        ],
+    )
+    log = source(logs / "app.log", format="text")
     page = log.page(Query(min_level=40, logger="apps.billing"), None, 50)
     assert page.scanned_records == 40
     # level facet: other filters (logger) applied; logger facet: level filter applied
@@ -357,6 +366,33 @@ def test_facets_count_scanned_records_with_the_other_filters(logs: Path) -> None
     assert dict(page.facets.loggers) == {"apps.tickets.views": 10}
     assert page.facets.levels == [("DEBUG", 10), ("WARNING", 10)]  # severity order
     assert page.records == []
+    assert page.facets.uncounted_levels == [] and not page.facets.other_loggers_uncounted
+
+
+def test_facets_thinned_by_the_byte_prefilter_say_so(logs: Path) -> None:
+    write(logs / "app.log", [app_line(i) for i in range(40)])
+    log = source(logs / "app.log")
+    page = log.page(Query(min_level=40, logger="apps.billing"), None, 50)
+    assert page.scanned_records == 40 and page.records == []
+    # Lines below ERROR, and lines of other loggers, were skipped unread: not counted.
+    assert page.facets.levels == [] and page.facets.loggers == []
+    assert page.facets.uncounted_levels == [
+        "TRACE",
+        "DEBUG",
+        "INFO",
+        "AUDIT",
+        "API",
+        "LOGIN",
+        "WARNING",
+    ]
+    assert page.facets.other_loggers_uncounted
+    # What passed every condition is counted in full, with the other filters applied.
+    page = log.page(Query(min_level=30), None, 50)
+    assert dict(page.facets.levels) == {"WARNING": 10, "ERROR": 10}
+    assert dict(page.facets.loggers) == {"apps.billing": 10, "apps.tickets.views": 10}
+    page = log.page(Query(logger="apps.tick"), None, 50)
+    assert dict(page.facets.levels) == {"INFO": 10, "ERROR": 10}
+    assert dict(page.facets.loggers) == {"apps.tickets.views": 20}
 
 
 def test_text_prefilter_counts_skipped_lines(logs: Path) -> None:

@@ -1,0 +1,102 @@
+"""Time ranges are found by seeking, and when a file defeats the seek, by reading, saying so.
+
+Files are in time order within the seek's tolerance (five minutes) as a rule; a writer
+whose clock or buffer lags further breaks it, and a ``.gz`` cannot be seeked at all.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+from auditconsole.sources.files import seeking
+from auditconsole.sources.query import Query
+from tests.sources.helpers import START, app_line, seqs, source, stamp, write
+
+LAG = timedelta(minutes=20)
+
+
+def lagging_lines(count: int, *, every: int, pad: int = 0) -> list[str]:
+    """One line a second; every ``every``-th comes from a writer 20 minutes behind."""
+    lines = []
+    for n in range(count):
+        when = START + timedelta(seconds=n) - (LAG if n % every == every - 1 else timedelta())
+        lines.append(
+            json.dumps(
+                {"time": when.isoformat(), "level": "INFO", "message": f"event {n}", "seq": n}
+            )
+            + " " * pad
+        )
+    return lines
+
+
+def in_range(lines: list[str], query: Query) -> list[int]:
+    """What reading every line and checking its time finds, newest first."""
+    assert query.since is not None and query.until is not None
+    found = []
+    for line in reversed(lines):
+        record = json.loads(line)
+        when = seeking.datetime.fromisoformat(record["time"])
+        if query.since <= when <= query.until:
+            found.append(record["seq"])
+    return found
+
+
+def test_a_writer_lagging_past_the_tolerance_is_read_not_skipped(logs: Path) -> None:
+    """Old code stopped at the first line older than the range and lost the rest."""
+    lines = lagging_lines(300, every=50)
+    write(logs / "app.log", lines)
+    query = Query(since=START + timedelta(seconds=60), until=START + timedelta(seconds=250))
+    page = source(logs / "app.log").page(query, None, 500)
+    assert seqs(page.records) == in_range(lines, query)
+    assert any("out of time order by more than 5 minutes" in n for n in page.notices)
+
+
+def test_the_seek_notices_disorder_and_falls_back_to_reading(logs: Path) -> None:
+    # Over a MiB, so the seek probes the file; a lagging line every 20 disagrees with them.
+    lines = lagging_lines(8000, every=20, pad=100)
+    write(logs / "app.log", lines)
+    query = Query(since=START + timedelta(seconds=4000), until=START + timedelta(seconds=4100))
+    page = source(logs / "app.log").page(query, None, 500)
+    assert seqs(page.records) == in_range(lines, query)
+    assert page.notices == [
+        "app.log: its records are out of time order by more than 5 minutes, so the time "
+        "range was found by reading the file rather than by seeking."
+    ]
+
+
+def test_an_ordered_file_is_seeked_without_a_notice(logs: Path) -> None:
+    lines = lagging_lines(8000, every=10**9, pad=100)
+    write(logs / "app.log", lines)
+    query = Query(since=START + timedelta(seconds=4000), until=START + timedelta(seconds=4100))
+    page = source(logs / "app.log").page(query, None, 500)
+    assert seqs(page.records) == list(range(4100, 3999, -1))
+    assert page.notices == []
+    assert page.scanned_bytes < 200_000  # a jump, not a scan of the 1 MB file
+
+
+def test_the_first_page_of_a_window_in_a_text_file_with_tracebacks(logs: Path) -> None:
+    lines = []
+    for n in range(6000):
+        lines.append(f"{stamp(n)} [ERROR] apps.jobs: failed {n}")
+        lines += ["Traceback (most recent call last):", '  File "x.py", line 1', f"KeyError: {n}"]
+    write(logs / "django.log", lines)
+    log = source(logs / "django.log", format="text", timezone="UTC")
+    query = Query(since=START + timedelta(seconds=3000), until=START + timedelta(seconds=3002.5))
+    page = log.page(query, None, 10)
+    assert [r.message for r in page.records] == ["failed 3002", "failed 3001", "failed 3000"]
+    assert all(r.exception == f"KeyError: {3002 - i}" for i, r in enumerate(page.records))
+    assert page.scanned_bytes < 200_000 and page.notices == []
+
+
+def test_a_compressed_rotation_says_it_was_read_from_its_start(logs: Path) -> None:
+    write(logs / "app.log", [app_line(n) for n in range(100, 110)])
+    write(logs / "app.log.1.gz", [app_line(n) for n in range(100)], gz=True)
+    log = source(logs / "app.log")
+    page = log.page(Query(since=START + timedelta(seconds=40)), None, 500)
+    assert seqs(page.records) == list(range(109, 39, -1))
+    assert len(page.notices) == 1
+    assert page.notices[0].startswith("app.log.1.gz is compressed: it was read from its start (")
+    # The newest page, from the plain file alone, has nothing to say.
+    assert log.page(Query(), None, 5).notices == []

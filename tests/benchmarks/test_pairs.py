@@ -182,7 +182,7 @@ def test_figures_for_pairs_ours_with_each_anchor() -> None:
     assert [f.target for f in figures] == [0.5, 0.5, 180.0, 180.0]
     assert [f.over_target for f in figures] == [True, True, False, False]
     assert figures[0].over_why.endswith(
-        "50,000 rows a second here, where the target asks for 100,000, 2.0× as many."
+        "50,000 rows a second here, where the target asks for 200,000, 4.0× as many."
     )
     assert figures[2].over_why == ""
 

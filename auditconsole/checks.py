@@ -22,6 +22,7 @@ from auditconsole.export.checks import (
     check_manifest_fields,
     check_signing_key,
 )
+from auditconsole.trails.checks import check_trails
 
 REQUIRED_APPS: tuple[str, ...] = (
     "django.contrib.admin",
@@ -93,6 +94,7 @@ def register() -> None:
     # Reading the log is not for every manage.py command: `check --deploy` runs it.
     checks.register(check_manifest_chain, deploy=True)
     checks.register(check_access_log)
+    checks.register(check_trails)
     # Reads the database: run by `migrate` and `check --database`, not by every command.
     checks.register(check_search_index, checks.Tags.database)
 
@@ -181,6 +183,15 @@ def check_settings(
                 f"not {events!r}.",
                 hint="Leave it out to record every kind; AUDITCONSOLE_ACCESS_LOG = False records none.",
                 id="auditconsole.E038",
+            )
+        )
+    trails: object = conf.TRAILS
+    if trails is not None and not isinstance(trails, dict):
+        errors.append(
+            checks.Error(
+                "AUDITCONSOLE_TRAILS must be a dict of named trails (or unset).",
+                hint="Leave it out for LogEntry plus each supported package installed.",
+                id="auditconsole.E140",
             )
         )
     keys: object = conf.REDACT_KEYS

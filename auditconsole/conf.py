@@ -48,6 +48,11 @@ class Settings:
         return self._get("LOG_SOURCES", {})
 
     @property
+    def TRAILS(self) -> dict[str, dict[str, Any]] | None:
+        """The audit trails by key; ``None`` (unset): LogEntry plus each installed package's."""
+        return self._get("TRAILS", None)
+
+    @property
     def REDACT_KEYS(self) -> tuple[str, ...]:
         """Key names (case-insensitive substrings) whose values are masked everywhere."""
         keys: Any = self._get("REDACT_KEYS", DEFAULT_REDACT_KEYS)

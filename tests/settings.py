@@ -18,3 +18,8 @@ STORAGES = {
 # Tests speak plain HTTP to the test client and live server.
 SECURE_SSL_REDIRECT = False
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns about a missing root
+
+# The audit packages the trails read, with real models registered with each.
+INSTALLED_APPS = [*INSTALLED_APPS, "simple_history", "tests.trailapp"]  # noqa: F405
+# simple-history learns the request's user from its middleware, as a project sets it up.
+MIDDLEWARE = [*MIDDLEWARE, "simple_history.middleware.HistoryRequestMiddleware"]  # noqa: F405

@@ -8,11 +8,9 @@ waits for them; without JavaScript each is a link to the same URL as a plain pag
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.contrib.admin.models import LogEntry
-from django.db.models import QuerySet
 from django.http import Http404, QueryDict
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -26,23 +24,28 @@ from auditconsole.activity.counting import ResultCount, count_results
 from auditconsole.activity.facets import compute_facets
 from auditconsole.activity.fields import content_type_key
 from auditconsole.activity.filters import CONTENT_TYPE, OBJECT_ID
-from auditconsole.activity.objects import object_entries, object_state
 from auditconsole.activity.ordering import SORT, resolve_sort
 from auditconsole.activity.pagination import (
+    AFTER,
+    BEFORE,
     PAGE_PARAMS,
     PageForm,
     ResultPage,
-    keyset_page,
     paginate,
 )
 from auditconsole.activity.rows import RowPresenter
-from auditconsole.activity.scoping import scope_for
+from auditconsole.activity.scoping import Scope, scope_for
 from auditconsole.activity.search import ActivitySearch
 from auditconsole.activity.summary import summarize
 from auditconsole.activity.tables import ActivityTable, activity_table
 from auditconsole.conf import conf
 from auditconsole.links import url_with
 from auditconsole.permissions import VIEW_ACTIVITY
+from auditconsole.trails.base import Trail, TrailQuery
+from auditconsole.trails.objects import object_state, object_trails
+from auditconsole.trails.registry import trails_for_user
+from auditconsole.trails.rows import timeline_rows
+from auditconsole.trails.timeline import TimelinePage, TimelinePageForm, timeline_page
 from auditconsole.views.access import AccessRecordMixin
 from auditconsole.views.base import ConsoleAccessMixin, HtmxFragmentMixin
 from auditconsole.views.subjects import ActivityPageView, ObjectMixin, SubjectMixin
@@ -232,7 +235,8 @@ class UserSummaryView(SubjectMixin, PanelView):
 
 
 class ObjectView(AccessRecordMixin, ObjectMixin, ActivityPageView):
-    """Every entry about one object, newest first, and what became of the object."""
+    """Every entry about one object, newest first, merged across the trails the viewer may
+    see (:mod:`auditconsole.trails`), and what became of the object."""
 
     access_event = OBJECT
     template_name = "auditconsole/activity/object.html"
@@ -243,26 +247,29 @@ class ObjectView(AccessRecordMixin, ObjectMixin, ActivityPageView):
         request = self.request
         scope = scope_for(request.user)
         content_type, object_id = self.object_type, self.object_id
-        entries = object_entries(
-            scope.apply(LogEntry.objects.all(), content_type_id=content_type.pk),
-            content_type,
-            object_id,
-        )
-        page_form = PageForm(request.GET)
-        page = ResultPage(rows=[])
+        trails = object_trails(trails_for_user(request.user), content_type)
+        query = TrailQuery(content_type=content_type, object_id=object_id)
+        page_form = TimelinePageForm(request.GET)
+        page = TimelinePage(items=[])
         if page_form.is_valid():
             cleaned = page_form.cleaned_data
-            page = keyset_page(
-                entries.select_related("user", "content_type"),
-                descending=True,
+            page = timeline_page(
+                trails,
+                query,
+                scope,
                 size=conf.PAGE_SIZE,
-                after=cleaned.get("after"),
-                before=cleaned.get("before"),
+                after=cleaned.get(AFTER),
+                before=cleaned.get(BEFORE),
             )
         state = object_state(
-            content_type, object_id, entries, request, self.latest_repr(entries, page)
+            trails,
+            scope,
+            content_type,
+            object_id,
+            request,
+            self.latest_repr(trails, query, scope, page),
         )
-        if page_form.is_valid() and page.is_first and not page.rows and not state.exists:
+        if page_form.is_valid() and page.is_first and not page.items and not state.exists:
             # Nothing recorded and nothing there: not an object anyone can look at.
             raise Http404("No such object.")
         path = request.path
@@ -271,7 +278,8 @@ class ObjectView(AccessRecordMixin, ObjectMixin, ActivityPageView):
             object_id=object_id,
             state=state,
             page=page,
-            rows=RowPresenter(reverse("auditconsole:activity"), QueryDict()).rows(page.rows),
+            rows=timeline_rows(page.items, trails),
+            trails=trails,
             page_form=page_form,
             next_url=url_with(path, request.GET, page.next_params) if page.has_next else None,
             previous_url=(
@@ -287,8 +295,15 @@ class ObjectView(AccessRecordMixin, ObjectMixin, ActivityPageView):
         return context
 
     @staticmethod
-    def latest_repr(entries: QuerySet[LogEntry], page: ResultPage) -> str | None:
-        """The object's most recent name, as the log last recorded it."""
+    def latest_repr(
+        trails: Sequence[Trail], query: TrailQuery, scope: Scope, page: TimelinePage
+    ) -> str | None:
+        """The object's most recent name, as the trails last recorded it."""
         if page.is_first:
-            return page.rows[0].object_repr if page.rows else None
-        return entries.order_by("-action_time", "-id").values_list("object_repr", flat=True).first()
+            return page.items[0].lead.object_repr if page.items else None
+        newest = [
+            entries[0]
+            for trail in trails
+            if (entries := trail.fetch(query, scope, cursor=None, older=True, limit=1))
+        ]
+        return max(newest, key=lambda entry: entry.position).object_repr if newest else None

@@ -1,0 +1,285 @@
+"""``SimpleHistoryTrail``: django-simple-history's historical tables.
+
+Every model registered with simple-history is read from its own historical table; its
+``+ ~ -`` become addition, change and deletion, ``history_user`` the user and
+``history_change_reason`` the entry's message. Before and after values come from
+consecutive records of one object, through the package's own ``diff_against``; an
+addition shows the values it was created with. Deleted objects keep their records, so
+they appear like any other. Imported only when the trail is configured (or the package
+installed): this module is the only one that imports ``simple_history``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import heapq
+import itertools
+import uuid
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.admin.utils import quote
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core import checks
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
+from django.urls import NoReverseMatch, reverse
+from simple_history.models import HistoricalChanges
+
+from auditconsole.activity.scoping import Scope
+from auditconsole.changes import FieldChange, JsonValue
+from auditconsole.redaction import Redactor
+from auditconsole.trails.base import ACTION, DATE, MODEL, OBJECT, USER, Trail, TrailQuery
+from auditconsole.trails.entries import ADDITION, CHANGE, DELETION, TrailEntry
+from auditconsole.trails.positions import Position, beyond
+
+HISTORY_TYPES: dict[str, str] = {"+": ADDITION, "~": CHANGE, "-": DELETION}
+HISTORY_FLAGS: dict[str, str] = {action: flag for flag, action in HISTORY_TYPES.items()}
+
+
+def history_models() -> list[type[Model]]:
+    """Every historical model of an installed model, in a stable order."""
+    found = [
+        model
+        for model in apps.get_models()
+        if issubclass(model, HistoricalChanges)
+        and isinstance(getattr(model, "instance_type", None), type)
+        and any(f.name == "history_type" for f in model._meta.fields)
+    ]
+    return sorted(found, key=lambda model: model._meta.label)
+
+
+def json_value(value: object) -> JsonValue:
+    """A field value as the change format stores it (JSON), whatever the field's type."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [json_value(item) for item in value]
+    return str(value)
+
+
+class SimpleHistoryTrail(Trail):
+    default_label = "Model history"
+    filters: ClassVar[frozenset[str]] = frozenset({MODEL, OBJECT, USER, ACTION, DATE})
+
+    # -- which tables ------------------------------------------------------------------
+
+    def tables(self, scope: Scope) -> list[tuple[int, type[Model]]]:
+        """``(content type id of the tracked model, historical model)`` the viewer may see."""
+        tables = []
+        for history in history_models():
+            content_type = ContentType.objects.get_for_model(self.tracked(history))
+            if scope.allows(content_type.pk):
+                tables.append((content_type.pk, history))
+        return tables
+
+    @staticmethod
+    def tracked(history: type[Model]) -> type[Model]:
+        tracked: type[Model] = history.instance_type  # type: ignore[attr-defined]
+        return tracked
+
+    def tracks(self, content_type: ContentType) -> bool:
+        model = content_type.model_class()
+        return any(self.tracked(history) is model for history in history_models())
+
+    # -- reading -----------------------------------------------------------------------
+
+    def fetch(
+        self,
+        query: TrailQuery,
+        scope: Scope,
+        *,
+        cursor: Position | None,
+        older: bool,
+        limit: int,
+    ) -> list[TrailEntry]:
+        tables = self.tables(scope)
+        if query.content_type is not None:
+            tables = [(ct, h) for ct, h in tables if ct == query.content_type.pk]
+        streams = []
+        for content_type_id, history in tables:
+            queryset = self.queryset(history, query)
+            if queryset is None:
+                continue
+            if cursor is not None:
+                queryset = queryset.filter(
+                    beyond(
+                        cursor,
+                        (self.key, (content_type_id,)),
+                        older=older,
+                        time_field="history_date",
+                        pk_field="history_id",
+                    )
+                )
+            order = ("-history_date", "-history_id") if older else ("history_date", "history_id")
+            # Historical models are built at run time: their fields are not typed.
+            rows: list[Any] = list(queryset.order_by(*order)[:limit])
+            streams.append([((row.history_date, content_type_id, row.pk), row) for row in rows])
+        merged = heapq.merge(*streams, key=lambda item: item[0], reverse=older)
+        picked = [(key[1], row) for key, row in list(merged)[:limit]]
+        return self.entries(picked)
+
+    def queryset(self, history: type[Model], query: TrailQuery) -> QuerySet[Model] | None:
+        """The rows of one historical table that ``query`` asks for; ``None``: none can."""
+        queryset: QuerySet[Model] = history._default_manager.all()
+        if query.object_id is not None:
+            pk_field = self.tracked(history)._meta.pk
+            try:
+                pk = pk_field.to_python(query.object_id)
+            except (ValidationError, ValueError, TypeError):
+                return None
+            queryset = queryset.filter(**{pk_field.attname: pk})
+        if query.user_id is not None:
+            queryset = queryset.filter(history_user_id=query.user_id)
+        if query.actions:
+            flags = sorted(HISTORY_FLAGS[a] for a in query.actions if a in HISTORY_FLAGS)
+            queryset = queryset.filter(history_type__in=flags)
+        if query.since is not None:
+            queryset = queryset.filter(history_date__gte=query.since)
+        if query.until is not None:
+            queryset = queryset.filter(history_date__lt=query.until)
+        return queryset
+
+    def entries(self, picked: list[tuple[int, Any]]) -> list[TrailEntry]:
+        previous = self.previous_records([row for _, row in picked])
+        names = user_names(row.history_user_id for _, row in picked)
+        redactor = Redactor()
+        return [
+            self.entry(content_type_id, row, previous.get(id(row)), names, redactor)
+            for content_type_id, row in picked
+        ]
+
+    @staticmethod
+    def previous_records(rows: list[Any]) -> dict[int, Any]:
+        """Each row's previous record of the same object (by ``id()`` of the row).
+
+        Rows of one object read together give each other's; the oldest of each object
+        costs one query (an object page: one query for the whole page).
+        """
+        by_object: dict[tuple[type[Model], Any], list[Any]] = {}
+        for row in rows:
+            by_object.setdefault((type(row), object_pk(row)), []).append(row)
+        previous: dict[int, Any] = {}
+        for (history, pk), group in by_object.items():
+            group.sort(key=lambda row: (row.history_date, row.pk), reverse=True)
+            for newer, older in itertools.pairwise(group):
+                previous[id(newer)] = older
+            oldest = group[-1]
+            previous_row = (
+                history._default_manager.filter(
+                    beyond(
+                        Position(oldest.history_date, "", (oldest.pk,)),
+                        ("", ()),
+                        older=True,
+                        time_field="history_date",
+                        pk_field="history_id",
+                    ),
+                    **{pk_attname(history): pk},
+                )
+                .order_by("-history_date", "-history_id")
+                .first()
+            )
+            if previous_row is not None:
+                previous[id(oldest)] = previous_row
+        return previous
+
+    def entry(
+        self,
+        content_type_id: int,
+        row: Any,
+        previous: Any,
+        names: dict[Any, str],
+        redactor: Redactor,
+    ) -> TrailEntry:
+        action = HISTORY_TYPES.get(row.history_type, "unknown")
+        object_id = str(object_pk(row))
+        reason = row.history_change_reason
+        return TrailEntry(
+            time=row.history_date,
+            trail=self.key,
+            tiebreak=(content_type_id, row.pk),
+            action=action,
+            content_type_id=content_type_id,
+            object_id=object_id,
+            object_repr=redactor.redact_text(str(row.history_object)),
+            user_id=row.history_user_id if row.history_user_id in names else None,
+            user_name=names.get(row.history_user_id, "")
+            or ("" if row.history_user_id is None else str(row.history_user_id)),
+            summary=f"{action.capitalize()} recorded by simple-history.",
+            message=None if not reason else redactor.redact_text(str(reason)),
+            changes=tuple(change.masked(redactor) for change in self.changes(row, previous)),
+            link=self.link(row, object_id),
+        )
+
+    @staticmethod
+    def changes(row: Any, previous: Any) -> list[FieldChange]:
+        opts = row.instance_type._meta
+        if row.history_type == "+" or (previous is None and row.history_type == "~"):
+            return [
+                FieldChange(f.name, str(f.verbose_name), None, json_value(getattr(row, f.attname)))
+                for f in opts.fields
+                if f.editable and not f.primary_key and getattr(row, f.attname) not in (None, "")
+            ]
+        if row.history_type != "~":
+            return []
+        delta = row.diff_against(previous)
+        labels = {
+            f.name: str(f.verbose_name) for f in opts.get_fields() if hasattr(f, "verbose_name")
+        }
+        return [
+            FieldChange(c.field, labels.get(c.field, c.field), json_value(c.old), json_value(c.new))
+            for c in delta.changes
+        ]
+
+    @staticmethod
+    def link(row: Any, object_id: str) -> str:
+        opts = row.instance_type._meta
+        try:
+            return reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_simple_history",
+                args=[quote(object_id), row.pk],
+            )
+        except NoReverseMatch:
+            return ""
+
+    # -- configuration -----------------------------------------------------------------
+
+    @classmethod
+    def check_config(cls, key: object, config: dict[str, Any]) -> list[checks.CheckMessage]:
+        messages = super().check_config(key, config)
+        if getattr(settings, "SIMPLE_HISTORY_HISTORY_ID_USE_UUID", False):
+            messages.append(
+                checks.Error(
+                    f"Trail {key!r}: historical records with UUID keys "
+                    "(SIMPLE_HISTORY_HISTORY_ID_USE_UUID) cannot be paged by this trail.",
+                    id="auditconsole.E144",
+                )
+            )
+        return messages
+
+
+def pk_attname(history: type[Model]) -> str:
+    """The column of a historical table that holds the tracked object's key."""
+    return SimpleHistoryTrail.tracked(history)._meta.pk.attname
+
+
+def object_pk(row: Any) -> Any:
+    return getattr(row, pk_attname(type(row)))
+
+
+def user_names(user_ids: Iterable[Any]) -> dict[Any, str]:
+    """The user name of each stored user id that names an existing user, in one query."""
+    wanted = {user_id for user_id in user_ids if user_id is not None}
+    if not wanted:
+        return {}
+    model = get_user_model()
+    users = model._default_manager.filter(pk__in=wanted)
+    return {user.pk: user.get_username() for user in users}

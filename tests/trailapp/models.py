@@ -25,3 +25,13 @@ class Warehouse(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Carrier(models.Model):
+    """A second table of simple-history's, so that its trail reads several."""
+
+    name = models.CharField(max_length=100)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return self.name

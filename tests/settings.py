@@ -20,6 +20,17 @@ SECURE_SSL_REDIRECT = False
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns about a missing root
 
 # The audit packages the trails read, with real models registered with each.
-INSTALLED_APPS = [*INSTALLED_APPS, "simple_history", "tests.trailapp"]  # noqa: F405
-# simple-history learns the request's user from its middleware, as a project sets it up.
-MIDDLEWARE = [*MIDDLEWARE, "simple_history.middleware.HistoryRequestMiddleware"]  # noqa: F405
+INSTALLED_APPS = [
+    *INSTALLED_APPS,  # noqa: F405
+    "simple_history",
+    "reversion",
+    "auditlog",
+    "tests.trailapp",
+]
+# simple-history and auditlog learn the request's user from their middleware, as a project
+# sets them up.
+MIDDLEWARE = [
+    *MIDDLEWARE,  # noqa: F405
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
+]

@@ -25,10 +25,11 @@ import datetime
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.core import checks
+from django.db.models import Model, QuerySet
 
 from auditconsole.activity.scoping import Scope
 from auditconsole.permissions import is_console_user
@@ -47,6 +48,26 @@ ALL_FILTERS: frozenset[str] = frozenset({MODEL, OBJECT, USER, ACTION, DATE, TEXT
 #: Keys appear in positions and in page ids: a slug, without the cursor's separators.
 KEY_PATTERN = re.compile(r"^[a-zA-Z0-9_]+$")
 _PERMISSION = re.compile(r"^\w+\.\w+$")
+
+_M = TypeVar("_M", bound=Model)
+
+
+def scoped(
+    queryset: QuerySet[_M],
+    scope: Scope,
+    content_type: ContentType | None,
+    *,
+    field: str = "content_type_id",
+) -> QuerySet[_M]:
+    """A trail table's rows within ``scope`` (and about ``content_type``, when given):
+    :meth:`Scope.apply` for any table with a content type column."""
+    if content_type is not None:
+        if not scope.allows(content_type.pk):
+            return queryset.none()
+        return queryset.filter(**{field: content_type.pk})
+    if scope.content_type_ids is None:
+        return queryset
+    return queryset.filter(**{f"{field}__in": sorted(scope.content_type_ids)})
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ LOGENTRY_TRAIL = "auditconsole.trails.logentry.LogEntryTrail"
 #: The app each supported package installs, and the trail (key, backend) it brings.
 PACKAGE_TRAILS: dict[str, tuple[str, str]] = {
     "simple_history": ("history", "auditconsole.trails.simple_history.SimpleHistoryTrail"),
+    "reversion": ("reversion", "auditconsole.trails.reversion.ReversionTrail"),
+    "auditlog": ("auditlog", "auditconsole.trails.auditlog.AuditlogTrail"),
 }
 
 

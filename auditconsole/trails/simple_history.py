@@ -11,11 +11,8 @@ installed): this module is the only one that imports ``simple_history``.
 
 from __future__ import annotations
 
-import datetime
-import decimal
 import heapq
 import itertools
-import uuid
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
@@ -31,11 +28,12 @@ from django.urls import NoReverseMatch, reverse
 from simple_history.models import HistoricalChanges
 
 from auditconsole.activity.scoping import Scope
-from auditconsole.changes import FieldChange, JsonValue
+from auditconsole.changes import FieldChange
 from auditconsole.redaction import Redactor
 from auditconsole.trails.base import ACTION, DATE, MODEL, OBJECT, USER, Trail, TrailQuery
 from auditconsole.trails.entries import ADDITION, CHANGE, DELETION, TrailEntry
 from auditconsole.trails.positions import Position, beyond
+from auditconsole.trails.values import json_value, labels_of
 
 HISTORY_TYPES: dict[str, str] = {"+": ADDITION, "~": CHANGE, "-": DELETION}
 HISTORY_FLAGS: dict[str, str] = {action: flag for flag, action in HISTORY_TYPES.items()}
@@ -51,19 +49,6 @@ def history_models() -> list[type[Model]]:
         and any(f.name == "history_type" for f in model._meta.fields)
     ]
     return sorted(found, key=lambda model: model._meta.label)
-
-
-def json_value(value: object) -> JsonValue:
-    """A field value as the change format stores it (JSON), whatever the field's type."""
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, datetime.date | datetime.time):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal | uuid.UUID):
-        return str(value)
-    if isinstance(value, list | tuple):
-        return [json_value(item) for item in value]
-    return str(value)
 
 
 class SimpleHistoryTrail(Trail):
@@ -231,9 +216,7 @@ class SimpleHistoryTrail(Trail):
         if row.history_type != "~":
             return []
         delta = row.diff_against(previous)
-        labels = {
-            f.name: str(f.verbose_name) for f in opts.get_fields() if hasattr(f, "verbose_name")
-        }
+        labels = labels_of(row.instance_type)
         return [
             FieldChange(c.field, labels.get(c.field, c.field), json_value(c.old), json_value(c.new))
             for c in delta.changes

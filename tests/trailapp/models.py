@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import reversion
+from auditlog.registry import auditlog
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 
 class Supplier(models.Model):
-    """Tracked by django-simple-history (and by LogEntry, when the admin edits it)."""
+    """Tracked by simple-history, reversion and auditlog (and LogEntry, by the admin)."""
 
     name = models.CharField(max_length=100)
     email = models.EmailField(blank=True)
@@ -16,6 +18,11 @@ class Supplier(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_additional_data(self) -> dict[str, str] | None:
+        """What auditlog stores beside an entry, set by the code that saves."""
+        data: dict[str, str] | None = getattr(self, "_audit_data", None)
+        return data
 
 
 class Warehouse(models.Model):
@@ -35,3 +42,8 @@ class Carrier(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The same supplier kept by every package, as a project that adopted them in turn would.
+reversion.register(Supplier)
+auditlog.register(Supplier)

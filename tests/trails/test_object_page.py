@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime
 import re
 
-from django.contrib.admin.models import CHANGE, DELETION, LogEntry
+import reversion
+from auditlog.context import set_actor
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.urls import reverse
 
 from auditconsole.audit import log_action
@@ -13,6 +15,10 @@ from tests.activity.entries import content_type, log
 from tests.trailapp.models import Supplier
 
 HX = {"HTTP_HX_REQUEST": "true"}
+ADMIN_AND_HISTORY = {
+    "admin": {"BACKEND": "auditconsole.trails.logentry.LogEntryTrail"},
+    "history": {"BACKEND": "auditconsole.trails.simple_history.SimpleHistoryTrail"},
+}
 
 
 def page_of(client, obj_id, **params):
@@ -37,13 +43,13 @@ def test_an_admin_edit_is_one_entry_with_both_badges(client_for, superuser) -> N
     assert response.status_code == 302
     # The admin wrote "Changed Name." and simple-history the values: one change, two trails.
     assert LogEntry.objects.get().get_change_message() == "Changed Name."
+    # And auditlog, whose middleware knew the user too: one entry, three badges.
     found = items(page_of(client, supplier.pk))
     history_id = Supplier.history.latest().history_id  # type: ignore[attr-defined]
-    assert found == [
-        (f"entry-history-{content_type(Supplier).pk}-{history_id}", ["admin", "history"]),
-        # The creation, by no request (no user): simple-history's only.
-        (f"entry-history-{content_type(Supplier).pk}-{history_id - 1}", ["history"]),
-    ]
+    ct = content_type(Supplier).pk
+    assert found[0] == (f"entry-history-{ct}-{history_id}", ["admin", "history", "auditlog"])
+    # The creation, outside a request (no user): each trail's own.
+    assert sorted(badges for _, badges in found[1:]) == [["auditlog"], ["history"]]
     html = page_of(client, supplier.pk).content.decode()
     # The richer diff leads: simple-history's before and after.
     assert "Acme Ltd" in html and ">Acme<" in html
@@ -51,7 +57,10 @@ def test_an_admin_edit_is_one_entry_with_both_badges(client_for, superuser) -> N
     assert f'href="/audit/user/{superuser.pk}/"' in html
 
 
-def test_changes_that_do_not_match_stay_apart(client_for, superuser, make_user, save_as) -> None:
+def test_changes_that_do_not_match_stay_apart(
+    client_for, superuser, make_user, save_as, settings
+) -> None:
+    settings.AUDITCONSOLE_TRAILS = ADMIN_AND_HISTORY
     other = make_user("other")
     supplier = save_as(Supplier(), superuser, name="Acme")
     entry_ids = []
@@ -112,6 +121,7 @@ def test_trails_the_viewer_may_not_see_are_left_out(
 
 
 def test_paging_both_ways_and_a_bad_cursor(client_for, superuser, save_as, settings) -> None:
+    settings.AUDITCONSOLE_TRAILS = ADMIN_AND_HISTORY
     settings.AUDITCONSOLE_PAGE_SIZE = 2
     client = client_for(superuser)
     supplier = save_as(Supplier(), superuser, name="S0")
@@ -128,3 +138,15 @@ def test_paging_both_ways_and_a_bad_cursor(client_for, superuser, save_as, setti
     assert items(client.get(prev_url)) == items(first)
     bad = page_of(client, supplier.pk, after="garbage")
     assert bad.status_code == 200 and "not valid any more" in bad.content.decode()
+
+
+def test_one_object_with_every_trail(client_for, superuser) -> None:
+    """One creation, recorded by the admin's log, simple-history, reversion and auditlog."""
+    with set_actor(superuser), reversion.create_revision():
+        reversion.set_user(superuser)
+        supplier = Supplier(name="Acme")
+        supplier._history_user = superuser  # type: ignore[attr-defined]
+        supplier.save()
+    log_action(superuser, supplier, ADDITION)
+    ((_, badges),) = items(page_of(client_for(superuser), supplier.pk))
+    assert badges == ["admin", "history", "reversion", "auditlog"]

@@ -18,12 +18,12 @@ def ids(messages: list[checks.CheckMessage]) -> list[str]:
 
 def test_the_default_is_logentry_plus_each_installed_package(settings) -> None:
     settings.AUDITCONSOLE_TRAILS = None
-    assert list(configured_trails()) == ["admin", "history"]
+    assert list(configured_trails()) == ["admin", "history", "reversion", "auditlog"]
     assert isinstance(get_trail("admin"), LogEntryTrail)
     history = get_trail("history")
     assert isinstance(history, SimpleHistoryTrail) and history.label == "Model history"
     settings.INSTALLED_APPS = [app for app in settings.INSTALLED_APPS if app != "simple_history"]
-    assert list(configured_trails()) == ["admin"]
+    assert list(configured_trails()) == ["admin", "reversion", "auditlog"]
 
 
 def test_configured_trails_in_settings_order(settings) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from auditconsole.activity.scoping import scope_for
 from auditconsole.trails.base import TrailQuery
-from auditconsole.trails.simple_history import SimpleHistoryTrail, json_value
+from auditconsole.trails.simple_history import SimpleHistoryTrail
+from auditconsole.trails.values import json_value
 from tests.activity.entries import content_type
 from tests.trailapp.models import Supplier, Warehouse
 

@@ -25,12 +25,18 @@ INSTALLED_APPS = [
     "simple_history",
     "reversion",
     "auditlog",
+    "easyaudit",
     "tests.trailapp",
 ]
 # simple-history and auditlog learn the request's user from their middleware, as a project
-# sets them up.
+# sets them up. easy-audit's is left out: it registers a commit callback on every request,
+# which needs the database even where a test has none (the trail's tests set its user).
 MIDDLEWARE = [
     *MIDDLEWARE,  # noqa: F405
     "simple_history.middleware.HistoryRequestMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
 ]
+# easy-audit would record every save of every model and every request of the whole suite:
+# the trail's tests need the supplier's changes and the logins.
+DJANGO_EASY_AUDIT_REGISTERED_CLASSES = ["trailapp.Supplier"]
+DJANGO_EASY_AUDIT_WATCH_REQUEST_EVENTS = False

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 import orjson
 from auditlog import get_logentry_model
+from auditlog.registry import auditlog
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, QuerySet
 from django.urls import NoReverseMatch, reverse
@@ -32,6 +33,11 @@ ACTION_NUMBERS: dict[str, int] = {name: number for number, name in ACTIONS.items
 class AuditlogTrail(Trail):
     default_label = "Audit log"
     filters: ClassVar[frozenset[str]] = frozenset({MODEL, OBJECT, USER, ACTION, DATE})
+
+    def tracks(self, content_type: ContentType) -> bool:
+        """Models registered with auditlog now."""
+        model = content_type.model_class()
+        return model is not None and auditlog.contains(model)
 
     def queryset(self, query: TrailQuery, scope: Scope) -> QuerySet[Model]:
         model: type[Model] = get_logentry_model()

@@ -24,6 +24,7 @@ PACKAGE_TRAILS: dict[str, tuple[str, str]] = {
     "simple_history": ("history", "auditconsole.trails.simple_history.SimpleHistoryTrail"),
     "reversion": ("reversion", "auditconsole.trails.reversion.ReversionTrail"),
     "auditlog": ("auditlog", "auditconsole.trails.auditlog.AuditlogTrail"),
+    "easyaudit": ("easyaudit", "auditconsole.trails.easyaudit.EasyAuditTrail"),
 }
 
 

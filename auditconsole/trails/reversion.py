@@ -15,6 +15,7 @@ import itertools
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+import reversion
 from django.contrib.admin.utils import quote
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
@@ -36,6 +37,12 @@ TIME = "revision__date_created"
 class ReversionTrail(Trail):
     default_label = "Versions"
     filters: ClassVar[frozenset[str]] = frozenset({MODEL, OBJECT, USER, DATE})
+
+    def tracks(self, content_type: ContentType) -> bool:
+        """Models registered with reversion now (versions of a model unregistered since
+        are not read on its object pages)."""
+        model = content_type.model_class()
+        return model is not None and reversion.is_registered(model)
 
     def fetch(
         self,

@@ -41,6 +41,11 @@ class TimelineRow:
     facts: tuple[Fact, ...]
     badges: tuple[Badge, ...]
 
+    @property
+    def pk(self) -> int:
+        """The lead entry's key in its trail (a LogEntry's ``pk``, for the admin's log)."""
+        return self.entry.tiebreak[-1]
+
 
 def timeline_rows(items: Sequence[TimelineItem], trails: Sequence[Trail]) -> list[TimelineRow]:
     labels = {trail.key: trail.label for trail in trails}

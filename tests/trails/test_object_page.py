@@ -9,6 +9,7 @@ import reversion
 from auditlog.context import set_actor
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.urls import reverse
+from easyaudit.middleware.easyaudit import clear_request, set_current_user
 
 from auditconsole.audit import log_action
 from tests.activity.entries import content_type, log
@@ -140,13 +141,23 @@ def test_paging_both_ways_and_a_bad_cursor(client_for, superuser, save_as, setti
     assert bad.status_code == 200 and "not valid any more" in bad.content.decode()
 
 
-def test_one_object_with_every_trail(client_for, superuser) -> None:
-    """One creation, recorded by the admin's log, simple-history, reversion and auditlog."""
-    with set_actor(superuser), reversion.create_revision():
-        reversion.set_user(superuser)
-        supplier = Supplier(name="Acme")
-        supplier._history_user = superuser  # type: ignore[attr-defined]
-        supplier.save()
+def test_one_object_with_every_trail(
+    client_for, superuser, django_capture_on_commit_callbacks
+) -> None:
+    """One creation, recorded by the admin's log and each package: one entry, five badges."""
+    set_current_user(superuser)  # easy-audit's middleware would
+    try:
+        with (
+            set_actor(superuser),
+            reversion.create_revision(),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            reversion.set_user(superuser)
+            supplier = Supplier(name="Acme")
+            supplier._history_user = superuser  # type: ignore[attr-defined]
+            supplier.save()
+    finally:
+        clear_request()
     log_action(superuser, supplier, ADDITION)
     ((_, badges),) = items(page_of(client_for(superuser), supplier.pk))
-    assert badges == ["admin", "history", "reversion", "auditlog"]
+    assert badges == ["admin", "history", "reversion", "auditlog", "easyaudit"]

@@ -18,12 +18,12 @@ def ids(messages: list[checks.CheckMessage]) -> list[str]:
 
 def test_the_default_is_logentry_plus_each_installed_package(settings) -> None:
     settings.AUDITCONSOLE_TRAILS = None
-    assert list(configured_trails()) == ["admin", "history", "reversion", "auditlog"]
+    assert list(configured_trails()) == ["admin", "history", "reversion", "auditlog", "easyaudit"]
     assert isinstance(get_trail("admin"), LogEntryTrail)
     history = get_trail("history")
     assert isinstance(history, SimpleHistoryTrail) and history.label == "Model history"
     settings.INSTALLED_APPS = [app for app in settings.INSTALLED_APPS if app != "simple_history"]
-    assert list(configured_trails()) == ["admin", "reversion", "auditlog"]
+    assert list(configured_trails()) == ["admin", "reversion", "auditlog", "easyaudit"]
 
 
 def test_configured_trails_in_settings_order(settings) -> None:
@@ -79,3 +79,25 @@ def test_e140_a_setting_that_is_not_a_dict(settings) -> None:
     settings.AUDITCONSOLE_TRAILS = ["admin"]
     assert "auditconsole.E140" in ids(checks.run_checks())
     assert configured_trails() == {}
+
+
+def test_which_models_each_trail_reads(settings, db) -> None:
+    from django.contrib.contenttypes.models import ContentType
+
+    from project.demo.models import Customer
+    from tests.activity.entries import content_type
+    from tests.trailapp.models import Supplier, Warehouse
+
+    settings.AUDITCONSOLE_TRAILS = None
+    trails = [get_trail(key) for key in configured_trails()]
+    gone = ContentType.objects.create(app_label="retired", model="gizmo")
+    assert [t.key for t in trails if t.tracks(content_type(Supplier))] == [
+        "admin",
+        "history",
+        "reversion",
+        "auditlog",
+        "easyaudit",
+    ]
+    assert [t.key for t in trails if t.tracks(content_type(Warehouse))] == ["admin"]
+    assert [t.key for t in trails if t.tracks(content_type(Customer))] == ["admin"]
+    assert [t.key for t in trails if t.tracks(gone)] == ["admin"]

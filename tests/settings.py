@@ -40,3 +40,6 @@ MIDDLEWARE = [
 # the trail's tests need the supplier's changes and the logins.
 DJANGO_EASY_AUDIT_REGISTERED_CLASSES = ["trailapp.Supplier"]
 DJANGO_EASY_AUDIT_WATCH_REQUEST_EVENTS = False
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+    # django-pghistory writes its events with PostgreSQL triggers.
+    INSTALLED_APPS += ["pgtrigger", "pghistory", "tests.pgtrailapp"]

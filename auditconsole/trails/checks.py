@@ -1,4 +1,4 @@
-"""System checks of ``AUDITCONSOLE_TRAILS`` (ids E141-E145; docs/trails.md lists them)."""
+"""System checks of ``AUDITCONSOLE_TRAILS`` (ids E141-E147; docs/trails.md lists them)."""
 
 from __future__ import annotations
 

@@ -25,6 +25,7 @@ PACKAGE_TRAILS: dict[str, tuple[str, str]] = {
     "reversion": ("reversion", "auditconsole.trails.reversion.ReversionTrail"),
     "auditlog": ("auditlog", "auditconsole.trails.auditlog.AuditlogTrail"),
     "easyaudit": ("easyaudit", "auditconsole.trails.easyaudit.EasyAuditTrail"),
+    "pghistory": ("pghistory", "auditconsole.trails.pghistory.PghistoryTrail"),
 }
 
 

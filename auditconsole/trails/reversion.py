@@ -11,7 +11,6 @@ filter (the page says so). Only this module imports ``reversion``.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -29,6 +28,7 @@ from auditconsole.redaction import Redactor
 from auditconsole.trails.base import DATE, MODEL, OBJECT, USER, Trail, TrailQuery, scoped
 from auditconsole.trails.entries import ADDITION, CHANGE, TrailEntry
 from auditconsole.trails.positions import Position, beyond
+from auditconsole.trails.snapshots import previous_rows
 from auditconsole.trails.values import json_value, labels_of
 
 TIME = "revision__date_created"
@@ -70,7 +70,7 @@ class ReversionTrail(Trail):
         rows = list(queryset.select_related("revision", "revision__user").order_by(*order)[:limit])
         previous = previous_versions(rows)
         redactor = Redactor()
-        return [self.entry(row, previous.get(row.pk), redactor) for row in rows]
+        return [self.entry(row, previous.get(id(row)), redactor) for row in rows]
 
     def entry(self, row: Version, previous: Version | None, redactor: Redactor) -> TrailEntry:
         revision: Any = row.revision
@@ -94,36 +94,14 @@ class ReversionTrail(Trail):
 
 
 def previous_versions(rows: Sequence[Version]) -> dict[int, Version]:
-    """Each version's previous version of the same object (one query per object whose
-    previous version is not on the page)."""
-    groups: dict[tuple[int, str], list[Version]] = {}
-    for row in rows:
-        groups.setdefault((row.content_type_id, row.object_id), []).append(row)
-    previous: dict[int, Version] = {}
-    for (content_type_id, object_id), group in groups.items():
-        group.sort(key=lambda v: (v.revision.date_created, v.pk), reverse=True)
-        for newer, older in itertools.pairwise(group):
-            previous[newer.pk] = older
-        oldest = group[-1]
-        found = (
-            Version.objects.filter(
-                beyond(
-                    Position(oldest.revision.date_created, "", (oldest.pk,)),
-                    ("", ()),
-                    older=True,
-                    time_field=TIME,
-                    pk_field="pk",
-                ),
-                content_type_id=content_type_id,
-                object_id=object_id,
-            )
-            .select_related("revision")
-            .order_by(f"-{TIME}", "-pk")
-            .first()
-        )
-        if found is not None:
-            previous[oldest.pk] = found
-    return previous
+    """Each version's previous version of the same object (by ``id()`` of the version)."""
+    return previous_rows(
+        rows,
+        time_field=TIME,
+        pk_field="pk",
+        object_of=lambda v: {"content_type_id": v.content_type_id, "object_id": v.object_id},
+        time_of=lambda v: v.revision.date_created,
+    )
 
 
 def field_data(version: Version) -> dict[str, Any] | None:

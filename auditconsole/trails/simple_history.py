@@ -12,14 +12,11 @@ installed): this module is the only one that imports ``simple_history``.
 from __future__ import annotations
 
 import heapq
-import itertools
-from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.admin.utils import quote
-from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core import checks
 from django.core.exceptions import ValidationError
@@ -33,6 +30,8 @@ from auditconsole.redaction import Redactor
 from auditconsole.trails.base import ACTION, DATE, MODEL, OBJECT, USER, Trail, TrailQuery
 from auditconsole.trails.entries import ADDITION, CHANGE, DELETION, TrailEntry
 from auditconsole.trails.positions import Position, beyond
+from auditconsole.trails.snapshots import previous_rows
+from auditconsole.trails.users import user_names
 from auditconsole.trails.values import json_value, labels_of
 
 HISTORY_TYPES: dict[str, str] = {"+": ADDITION, "~": CHANGE, "-": DELETION}
@@ -144,37 +143,13 @@ class SimpleHistoryTrail(Trail):
 
     @staticmethod
     def previous_records(rows: list[Any]) -> dict[int, Any]:
-        """Each row's previous record of the same object (by ``id()`` of the row).
-
-        Rows of one object read together give each other's; the oldest of each object
-        costs one query (an object page: one query for the whole page).
-        """
-        by_object: dict[tuple[type[Model], Any], list[Any]] = {}
-        for row in rows:
-            by_object.setdefault((type(row), object_pk(row)), []).append(row)
-        previous: dict[int, Any] = {}
-        for (history, pk), group in by_object.items():
-            group.sort(key=lambda row: (row.history_date, row.pk), reverse=True)
-            for newer, older in itertools.pairwise(group):
-                previous[id(newer)] = older
-            oldest = group[-1]
-            previous_row = (
-                history._default_manager.filter(
-                    beyond(
-                        Position(oldest.history_date, "", (oldest.pk,)),
-                        ("", ()),
-                        older=True,
-                        time_field="history_date",
-                        pk_field="history_id",
-                    ),
-                    **{pk_attname(history): pk},
-                )
-                .order_by("-history_date", "-history_id")
-                .first()
-            )
-            if previous_row is not None:
-                previous[id(oldest)] = previous_row
-        return previous
+        """Each row's previous record of the same object (by ``id()`` of the row)."""
+        return previous_rows(
+            rows,
+            time_field="history_date",
+            pk_field="history_id",
+            object_of=lambda row: {pk_attname(type(row)): object_pk(row)},
+        )
 
     def entry(
         self,
@@ -256,13 +231,3 @@ def pk_attname(history: type[Model]) -> str:
 
 def object_pk(row: Any) -> Any:
     return getattr(row, pk_attname(type(row)))
-
-
-def user_names(user_ids: Iterable[Any]) -> dict[Any, str]:
-    """The user name of each stored user id that names an existing user, in one query."""
-    wanted = {user_id for user_id in user_ids if user_id is not None}
-    if not wanted:
-        return {}
-    model = get_user_model()
-    users = model._default_manager.filter(pk__in=wanted)
-    return {user.pk: user.get_username() for user in users}

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import checks
+from django.db import connection
 
 from auditconsole.trails.checks import check_trails
 from auditconsole.trails.logentry import LogEntryTrail
@@ -10,6 +11,8 @@ from auditconsole.trails.simple_history import SimpleHistoryTrail
 
 HISTORY = "auditconsole.trails.simple_history.SimpleHistoryTrail"
 ADMIN = "auditconsole.trails.logentry.LogEntryTrail"
+#: django-pghistory is installed in the test project on PostgreSQL only.
+PG = ["pghistory"] if connection.vendor == "postgresql" else []
 
 
 def ids(messages: list[checks.CheckMessage]) -> list[str]:
@@ -18,12 +21,19 @@ def ids(messages: list[checks.CheckMessage]) -> list[str]:
 
 def test_the_default_is_logentry_plus_each_installed_package(settings) -> None:
     settings.AUDITCONSOLE_TRAILS = None
-    assert list(configured_trails()) == ["admin", "history", "reversion", "auditlog", "easyaudit"]
+    assert list(configured_trails()) == [
+        "admin",
+        "history",
+        "reversion",
+        "auditlog",
+        "easyaudit",
+        *PG,
+    ]
     assert isinstance(get_trail("admin"), LogEntryTrail)
     history = get_trail("history")
     assert isinstance(history, SimpleHistoryTrail) and history.label == "Model history"
     settings.INSTALLED_APPS = [app for app in settings.INSTALLED_APPS if app != "simple_history"]
-    assert list(configured_trails()) == ["admin", "reversion", "auditlog", "easyaudit"]
+    assert list(configured_trails()) == ["admin", "reversion", "auditlog", "easyaudit", *PG]
 
 
 def test_configured_trails_in_settings_order(settings) -> None:

@@ -55,6 +55,9 @@ class AuditlogTrail(Trail):
             queryset = queryset.filter(timestamp__lt=query.until)
         return queryset
 
+    def count(self, query: TrailQuery, scope: Scope, *, cap: int) -> int:
+        return self.queryset(query, scope)[:cap].count()
+
     def fetch(
         self,
         query: TrailQuery,

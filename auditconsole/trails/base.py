@@ -143,6 +143,11 @@ class Trail(ABC):
         ``cursor`` (all of them when ``None``): newest first when ``older``, oldest first
         otherwise. Only called with a query whose filters are all in :attr:`filters`."""
 
+    def count(self, query: TrailQuery, scope: Scope, *, cap: int) -> int:
+        """How many entries match ``query``, counting no further than ``cap``. The default
+        reads them; a backend over a table counts in the database."""
+        return len(self.fetch(query, scope, cursor=None, older=True, limit=cap))
+
     def latest_deletion(
         self, content_type: ContentType, object_id: str, scope: Scope
     ) -> TrailEntry | None:

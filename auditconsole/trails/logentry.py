@@ -13,20 +13,21 @@ import orjson
 from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.admin.utils import quote
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 
 from auditconsole.activity.fields import ACTION_FLAGS, ACTION_NAMES
 from auditconsole.activity.scoping import Scope
+from auditconsole.activity.textsearch import TextSearch
 from auditconsole.changes import describe_change
-from auditconsole.trails.base import ACTION, DATE, MODEL, OBJECT, USER, Trail, TrailQuery
+from auditconsole.trails.base import ACTION, DATE, MODEL, OBJECT, TEXT, USER, Trail, TrailQuery
 from auditconsole.trails.entries import TrailEntry
 from auditconsole.trails.positions import Position, beyond
 
 
 class LogEntryTrail(Trail):
     default_label = "Admin log"
-    filters: ClassVar[frozenset[str]] = frozenset({MODEL, OBJECT, USER, ACTION, DATE})
+    filters: ClassVar[frozenset[str]] = frozenset({MODEL, OBJECT, USER, ACTION, DATE, TEXT})
 
     def queryset(self, query: TrailQuery, scope: Scope) -> QuerySet[LogEntry]:
         content_type = query.content_type
@@ -45,6 +46,13 @@ class LogEntryTrail(Trail):
             queryset = queryset.filter(action_time__gte=query.since)
         if query.until is not None:
             queryset = queryset.filter(action_time__lt=query.until)
+        if query.text:
+            # The activity list's search: the name and the change message, narrowed
+            # through its search index.
+            queryset = queryset.filter(
+                Q(object_repr__icontains=query.text) | Q(change_message__icontains=query.text)
+            )
+            queryset = TextSearch(query.text, using=queryset.db).narrow(queryset)
         return queryset
 
     def fetch(
@@ -65,6 +73,9 @@ class LogEntryTrail(Trail):
         rows = queryset.select_related("user").order_by(*order)[:limit]
         links: dict[tuple[int | None, str], str] = {}
         return [self.entry(row, links) for row in rows]
+
+    def count(self, query: TrailQuery, scope: Scope, *, cap: int) -> int:
+        return self.queryset(query, scope)[:cap].count()
 
     def latest_deletion(
         self, content_type: ContentType, object_id: str, scope: Scope

@@ -68,6 +68,18 @@ class PghistoryTrail(Trail):
         model = content_type.model_class()
         return any(tracked(event) is model for event in event_models())
 
+    def count(self, query: TrailQuery, scope: Scope, *, cap: int) -> int:
+        total = 0
+        for content_type_id, model in self.tables(scope):
+            if query.content_type is not None and content_type_id != query.content_type.pk:
+                continue
+            queryset = self.queryset(model, query)
+            if queryset is not None:
+                total += queryset[: cap - total].count()
+            if total >= cap:
+                break
+        return total
+
     def fetch(
         self,
         query: TrailQuery,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from auditconsole.activity.rows import format_times
+from auditconsole.activity.rows import format_times, object_page_url
 from auditconsole.changes import ChangeDescription
 from auditconsole.trails.base import Trail
 from auditconsole.trails.entries import Fact, TrailEntry
@@ -37,6 +37,8 @@ class TimelineRow:
     #: The user's page, when the trail names a user that exists ("" otherwise).
     user_url: str
     object_label: str
+    #: The object's page ("" when the entry names no object).
+    object_url: str
     change: ChangeDescription
     facts: tuple[Fact, ...]
     badges: tuple[Badge, ...]
@@ -73,6 +75,7 @@ def timeline_rows(items: Sequence[TimelineItem], trails: Sequence[Trail]) -> lis
                 user_name=lead.user_name or next((e.user_name for e in item.entries), ""),
                 user_url=user_urls.get(user_id, "") if user_id is not None else "",
                 object_label=lead.object_repr or lead.object_id,
+                object_url=object_page_url(lead.content_type_id, lead.object_id),
                 change=ChangeDescription(lead.summary, message, list(lead.changes)),
                 facts=tuple(fact for entry in item.entries for fact in entry.facts),
                 badges=tuple(

@@ -76,6 +76,18 @@ class SimpleHistoryTrail(Trail):
 
     # -- reading -----------------------------------------------------------------------
 
+    def count(self, query: TrailQuery, scope: Scope, *, cap: int) -> int:
+        total = 0
+        for content_type_id, model in self.tables(scope):
+            if query.content_type is not None and content_type_id != query.content_type.pk:
+                continue
+            queryset = self.queryset(model, query)
+            if queryset is not None:
+                total += queryset[: cap - total].count()
+            if total >= cap:
+                break
+        return total
+
     def fetch(
         self,
         query: TrailQuery,

@@ -45,6 +45,13 @@ from auditconsole.trails.base import Trail, TrailQuery
 from auditconsole.trails.objects import object_state, object_trails
 from auditconsole.trails.registry import trails_for_user
 from auditconsole.trails.rows import timeline_rows
+from auditconsole.trails.search import (
+    TRAIL,
+    answering,
+    selected_trails,
+    trail_facet,
+    trail_query,
+)
 from auditconsole.trails.timeline import TimelinePage, TimelinePageForm, timeline_page
 from auditconsole.views.access import AccessRecordMixin
 from auditconsole.views.base import ConsoleAccessMixin, HtmxFragmentMixin
@@ -164,6 +171,13 @@ class ActivityView(AccessRecordMixin, ActivityBase):
                 url_with(path, request.GET, page.previous_params) if page.has_previous else None
             ),
             first_url=url_with(path, request.GET),
+            trails_url=url_with(
+                reverse("auditconsole:user_trails", args=[self.subject.pk])
+                if self.subject is not None
+                else reverse("auditconsole:activity_trails"),
+                request.GET,
+                drop=(*PAGE_PARAMS, SORT),
+            ),
         )
         return context
 
@@ -307,3 +321,61 @@ class ObjectView(AccessRecordMixin, ObjectMixin, ActivityPageView):
             if (entries := trail.fetch(query, scope, cursor=None, older=True, limit=1))
         ]
         return max(newest, key=lambda entry: entry.position).object_repr if newest else None
+
+
+class TrailActivityView(AccessRecordMixin, ActivityBase):
+    """The activity list across every trail the viewer may see (``activity/trails/``):
+    the same filters, a trail facet, merged keyset pages (:mod:`auditconsole.trails`)."""
+
+    template_name = "auditconsole/activity/trails.html"
+    fragment_template_name = "auditconsole/activity/partials/trail_results.html"
+
+    def page_path(self) -> str:
+        if self.subject is not None:
+            return reverse("auditconsole:user_trails", args=[self.subject.pk])
+        return reverse("auditconsole:activity_trails")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        request, search = self.request, self.search
+        path = context["page_path"]
+        visible = trails_for_user(request.user)
+        query = trail_query(search) if search.is_valid else TrailQuery()
+        chosen = selected_trails(visible, request.GET)
+        able, refused = answering(chosen, query)
+        page_form = TimelinePageForm(request.GET)
+        page = TimelinePage(items=[])
+        if search.is_valid and page_form.is_valid():
+            page = timeline_page(
+                able,
+                query,
+                search.scope,
+                size=conf.PAGE_SIZE,
+                after=page_form.cleaned_data.get(AFTER),
+                before=page_form.cleaned_data.get(BEFORE),
+            )
+        facet_params = request.GET.copy()
+        facet_params.pop(TRAIL, None)
+        context.update(
+            trails=visible,
+            refused=refused,
+            trail_facet=trail_facet(
+                visible, query, search.scope, selected=chosen, path=path, params=facet_params
+            )
+            if search.is_valid
+            else [],
+            all_trails_url=url_with(path, facet_params),
+            page=page,
+            page_form=page_form,
+            rows=timeline_rows(page.items, visible),
+            next_url=url_with(path, request.GET, page.next_params) if page.has_next else None,
+            previous_url=(
+                url_with(path, request.GET, page.previous_params) if page.has_previous else None
+            ),
+            first_url=url_with(path, request.GET),
+        )
+        return context
+
+
+class UserTrailActivityView(SubjectMixin, TrailActivityView):
+    access_event = USER

@@ -16,6 +16,12 @@ urlpatterns = [
     path("activity/chart/", activity.ChartView.as_view(), name="activity_chart"),
     # Every audit trail, merged (docs/trails.md).
     path("activity/trails/", activity.TrailActivityView.as_view(), name="activity_trails"),
+    path("activity/trails/export/", export.TrailExportView.as_view(), name="trails_export"),
+    path(
+        "activity/trails/export.csv",
+        export.TrailExportView.as_view(csv=True),
+        name="trails_export_csv",
+    ),
     # CSV export: a confirmation step, then the file (docs/export.md).
     path("activity/export/", export.ActivityExportView.as_view(), name="activity_export"),
     path(

@@ -40,7 +40,7 @@ from auditconsole.activity.summary import summarize
 from auditconsole.activity.tables import ActivityTable, activity_table
 from auditconsole.conf import conf
 from auditconsole.links import url_with
-from auditconsole.permissions import VIEW_ACTIVITY
+from auditconsole.permissions import EXPORT, VIEW_ACTIVITY
 from auditconsole.trails.base import Trail, TrailQuery
 from auditconsole.trails.objects import object_state, object_trails
 from auditconsole.trails.registry import trails_for_user
@@ -365,6 +365,9 @@ class TrailActivityView(AccessRecordMixin, ActivityBase):
             if search.is_valid
             else [],
             all_trails_url=url_with(path, facet_params),
+            export_url=url_with(reverse("auditconsole:trails_export"), request.GET)
+            if self.subject is None and request.user.has_perm(EXPORT)
+            else None,
             page=page,
             page_form=page_form,
             rows=timeline_rows(page.items, visible),

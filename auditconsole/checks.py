@@ -43,7 +43,11 @@ POSITIVE_INT_SETTINGS: tuple[str, ...] = (
     "TAIL_MAX_DOM_LINES",
     "SCAN_BUDGET_BYTES",
 )
-POSITIVE_NUMBER_SETTINGS: tuple[str, ...] = ("TAIL_POLL_SECONDS", "SCAN_BUDGET_SECONDS")
+POSITIVE_NUMBER_SETTINGS: tuple[str, ...] = (
+    "TAIL_POLL_SECONDS",
+    "SCAN_BUDGET_SECONDS",
+    "TRAIL_LOGS_WINDOW_SECONDS",
+)
 
 
 class BooleanSetting(NamedTuple):
@@ -81,6 +85,7 @@ TEXT_SETTINGS: tuple[tuple[str, tuple[type, ...]], ...] = (
     ("REDACTED_PLACEHOLDER", (str,)),
     ("LOGOUT_URL", (str, Promise)),
     ("EXPORT_AUDIT_SOURCE", (str, type(None))),
+    ("TRAIL_LOGS_USER_FIELD", (str, type(None))),
 )
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from auditconsole.activity.rows import format_times, object_page_url
 from auditconsole.changes import ChangeDescription
 from auditconsole.trails.base import Trail
+from auditconsole.trails.correlation import LogsAround
 from auditconsole.trails.entries import Fact, TrailEntry
 from auditconsole.trails.timeline import TimelineItem
 
@@ -42,6 +43,8 @@ class TimelineRow:
     change: ChangeDescription
     facts: tuple[Fact, ...]
     badges: tuple[Badge, ...]
+    #: The log browse around the entry's time ("" without the logs permission).
+    logs_url: str = ""
 
     @property
     def pk(self) -> int:
@@ -49,7 +52,9 @@ class TimelineRow:
         return self.entry.tiebreak[-1]
 
 
-def timeline_rows(items: Sequence[TimelineItem], trails: Sequence[Trail]) -> list[TimelineRow]:
+def timeline_rows(
+    items: Sequence[TimelineItem], trails: Sequence[Trail], logs: LogsAround | None = None
+) -> list[TimelineRow]:
     labels = {trail.key: trail.label for trail in trails}
     user_urls: dict[int, str] = {}
     rows = []
@@ -81,6 +86,7 @@ def timeline_rows(items: Sequence[TimelineItem], trails: Sequence[Trail]) -> lis
                 badges=tuple(
                     Badge(key, labels.get(key, key), by_trail[key].link) for key in item.trails
                 ),
+                logs_url=logs.url(lead) if logs is not None else "",
             )
         )
     return rows

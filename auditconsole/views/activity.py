@@ -42,6 +42,7 @@ from auditconsole.conf import conf
 from auditconsole.links import url_with
 from auditconsole.permissions import EXPORT, VIEW_ACTIVITY
 from auditconsole.trails.base import Trail, TrailQuery
+from auditconsole.trails.correlation import LogsAround
 from auditconsole.trails.objects import object_state, object_trails
 from auditconsole.trails.registry import trails_for_user
 from auditconsole.trails.rows import timeline_rows
@@ -292,7 +293,7 @@ class ObjectView(AccessRecordMixin, ObjectMixin, ActivityPageView):
             object_id=object_id,
             state=state,
             page=page,
-            rows=timeline_rows(page.items, trails),
+            rows=timeline_rows(page.items, trails, LogsAround(request.user)),
             trails=trails,
             page_form=page_form,
             next_url=url_with(path, request.GET, page.next_params) if page.has_next else None,
@@ -370,7 +371,7 @@ class TrailActivityView(AccessRecordMixin, ActivityBase):
             else None,
             page=page,
             page_form=page_form,
-            rows=timeline_rows(page.items, visible),
+            rows=timeline_rows(page.items, visible, LogsAround(request.user)),
             next_url=url_with(path, request.GET, page.next_params) if page.has_next else None,
             previous_url=(
                 url_with(path, request.GET, page.previous_params) if page.has_previous else None

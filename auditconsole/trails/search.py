@@ -17,20 +17,8 @@ from auditconsole.activity.filters import ACTION, CONTENT_TYPE, OBJECT_ID, QUERY
 from auditconsole.activity.scoping import Scope
 from auditconsole.activity.search import ActivitySearch
 from auditconsole.links import url_with
-from auditconsole.trails.base import (
-    ACTION as ACTION_FILTER,
-)
-from auditconsole.trails.base import (
-    DATE,
-    MODEL,
-    OBJECT,
-    TEXT,
-    Trail,
-    TrailQuery,
-)
-from auditconsole.trails.base import (
-    USER as USER_FILTER,
-)
+from auditconsole.trails import base
+from auditconsole.trails.base import Trail, TrailQuery
 
 #: The query-string name of the trail facet (repeated).
 TRAIL = "trail"
@@ -38,12 +26,12 @@ TRAIL = "trail"
 FACET_CAP = 500
 #: How each filter is named on the page.
 FILTER_LABELS: dict[str, str] = {
-    MODEL: "model",
-    OBJECT: "object id",
-    USER_FILTER: "user",
-    ACTION_FILTER: "action",
-    DATE: "date",
-    TEXT: "search",
+    base.MODEL: "model",
+    base.OBJECT: "object id",
+    base.USER: "user",
+    base.ACTION: "action",
+    base.DATE: "date",
+    base.TEXT: "search",
 }
 
 

@@ -10,24 +10,20 @@ after values come from consecutive events of one object. Only this module import
 
 from __future__ import annotations
 
-import heapq
 from typing import Any, ClassVar
 
 from django.apps import apps
-from django.contrib.contenttypes.models import ContentType
 from django.core import checks
-from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Model, QuerySet
 from pghistory.models import Event
 
-from auditconsole.activity.scoping import Scope
 from auditconsole.changes import FieldChange
 from auditconsole.redaction import Redactor
-from auditconsole.trails.base import ACTION, DATE, MODEL, OBJECT, USER, Trail, TrailQuery
+from auditconsole.trails.base import ACTION, DATE, MODEL, OBJECT, USER, TrailQuery
 from auditconsole.trails.entries import ADDITION, CHANGE, DELETION, Fact, TrailEntry
-from auditconsole.trails.positions import Position, beyond
 from auditconsole.trails.snapshots import previous_rows
+from auditconsole.trails.tables import PerModelTableTrail
 from auditconsole.trails.users import user_names
 from auditconsole.trails.values import json_value, labels_of
 
@@ -52,88 +48,27 @@ def tracked(model: type[Model]) -> type[Model]:
     return tracked_model
 
 
-class PghistoryTrail(Trail):
+class PghistoryTrail(PerModelTableTrail):
     default_label = "Row history"
     filters: ClassVar[frozenset[str]] = frozenset({MODEL, OBJECT, USER, ACTION, DATE})
 
-    def tables(self, scope: Scope) -> list[tuple[int, type[Model]]]:
-        tables = []
-        for model in event_models():
-            content_type = ContentType.objects.get_for_model(tracked(model))
-            if scope.allows(content_type.pk):
-                tables.append((content_type.pk, model))
-        return tables
+    time_field = "pgh_created_at"
+    pk_field = "pgh_id"
 
-    def tracks(self, content_type: ContentType) -> bool:
-        model = content_type.model_class()
-        return any(tracked(event) is model for event in event_models())
+    def table_models(self) -> list[type[Model]]:
+        return event_models()
 
-    def count(self, query: TrailQuery, scope: Scope, *, cap: int) -> int:
-        total = 0
-        for content_type_id, model in self.tables(scope):
-            if query.content_type is not None and content_type_id != query.content_type.pk:
-                continue
-            queryset = self.queryset(model, query)
-            if queryset is not None:
-                total += queryset[: cap - total].count()
-            if total >= cap:
-                break
-        return total
+    def tracked(self, table: type[Model]) -> type[Model]:
+        return tracked(table)
 
-    def fetch(
-        self,
-        query: TrailQuery,
-        scope: Scope,
-        *,
-        cursor: Position | None,
-        older: bool,
-        limit: int,
-    ) -> list[TrailEntry]:
-        tables = self.tables(scope)
-        if query.content_type is not None:
-            tables = [(ct, m) for ct, m in tables if ct == query.content_type.pk]
-        streams = []
-        for content_type_id, model in tables:
-            queryset = self.queryset(model, query)
-            if queryset is None:
-                continue
-            if cursor is not None:
-                queryset = queryset.filter(
-                    beyond(
-                        cursor,
-                        (self.key, (content_type_id,)),
-                        older=older,
-                        time_field="pgh_created_at",
-                        pk_field="pgh_id",
-                    )
-                )
-            order = ("-pgh_created_at", "-pgh_id") if older else ("pgh_created_at", "pgh_id")
-            # Event models are built at run time: their fields are not typed.
-            rows: list[Any] = list(queryset.order_by(*order)[:limit])
-            streams.append([((row.pgh_created_at, content_type_id, row.pk), row) for row in rows])
-        merged = heapq.merge(*streams, key=lambda item: item[0], reverse=older)
-        picked = [(key[1], row) for key, row in list(merged)[:limit]]
-        previous = previous_rows(
-            [row for _, row in picked],
-            time_field="pgh_created_at",
-            pk_field="pgh_id",
-            object_of=lambda row: {"pgh_obj_id": row.pgh_obj_id},
-        )
-        names = user_names(context_user(row) for _, row in picked)
-        redactor = Redactor()
-        return [self.entry(ct, row, previous.get(id(row)), names, redactor) for ct, row in picked]
+    def object_column(self, table: type[Model]) -> str:
+        return "pgh_obj_id"
 
-    def queryset(self, model: type[Model], query: TrailQuery) -> QuerySet[Model] | None:
-        queryset: QuerySet[Model] = model._default_manager.all()
-        if any(f.name == "pgh_context" for f in model._meta.fields):
+    def filtered(
+        self, table: type[Model], queryset: QuerySet[Model], query: TrailQuery
+    ) -> QuerySet[Model]:
+        if any(f.name == "pgh_context" for f in table._meta.fields):
             queryset = queryset.select_related("pgh_context")
-        if query.object_id is not None:
-            pk_field = tracked(model)._meta.pk
-            try:
-                pk = pk_field.to_python(query.object_id)
-            except (ValidationError, ValueError, TypeError):
-                return None
-            queryset = queryset.filter(pgh_obj_id=pk)
         if query.user_id is not None:
             queryset = queryset.filter(pgh_context__metadata__user=query.user_id)
         if query.actions:
@@ -144,6 +79,17 @@ class PghistoryTrail(Trail):
         if query.until is not None:
             queryset = queryset.filter(pgh_created_at__lt=query.until)
         return queryset
+
+    def entries(self, picked: list[tuple[int, Any]]) -> list[TrailEntry]:
+        previous = previous_rows(
+            [row for _, row in picked],
+            time_field="pgh_created_at",
+            pk_field="pgh_id",
+            object_of=lambda row: {"pgh_obj_id": row.pgh_obj_id},
+        )
+        names = user_names(context_user(row) for _, row in picked)
+        redactor = Redactor()
+        return [self.entry(ct, row, previous.get(id(row)), names, redactor) for ct, row in picked]
 
     def entry(
         self,

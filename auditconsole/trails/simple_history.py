@@ -11,26 +11,22 @@ installed): this module is the only one that imports ``simple_history``.
 
 from __future__ import annotations
 
-import heapq
 from typing import Any, ClassVar
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.admin.utils import quote
-from django.contrib.contenttypes.models import ContentType
 from django.core import checks
-from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.urls import NoReverseMatch, reverse
 from simple_history.models import HistoricalChanges
 
-from auditconsole.activity.scoping import Scope
 from auditconsole.changes import FieldChange
 from auditconsole.redaction import Redactor
-from auditconsole.trails.base import ACTION, DATE, MODEL, OBJECT, USER, Trail, TrailQuery
+from auditconsole.trails.base import ACTION, DATE, MODEL, OBJECT, USER, TrailQuery
 from auditconsole.trails.entries import ADDITION, CHANGE, DELETION, TrailEntry
-from auditconsole.trails.positions import Position, beyond
 from auditconsole.trails.snapshots import previous_rows
+from auditconsole.trails.tables import PerModelTableTrail
 from auditconsole.trails.users import user_names
 from auditconsole.trails.values import json_value, labels_of
 
@@ -50,89 +46,26 @@ def history_models() -> list[type[Model]]:
     return sorted(found, key=lambda model: model._meta.label)
 
 
-class SimpleHistoryTrail(Trail):
+class SimpleHistoryTrail(PerModelTableTrail):
     default_label = "Model history"
     filters: ClassVar[frozenset[str]] = frozenset({MODEL, OBJECT, USER, ACTION, DATE})
 
-    # -- which tables ------------------------------------------------------------------
+    time_field = "history_date"
+    pk_field = "history_id"
 
-    def tables(self, scope: Scope) -> list[tuple[int, type[Model]]]:
-        """``(content type id of the tracked model, historical model)`` the viewer may see."""
-        tables = []
-        for history in history_models():
-            content_type = ContentType.objects.get_for_model(self.tracked(history))
-            if scope.allows(content_type.pk):
-                tables.append((content_type.pk, history))
-        return tables
+    def table_models(self) -> list[type[Model]]:
+        return history_models()
 
-    @staticmethod
-    def tracked(history: type[Model]) -> type[Model]:
-        tracked: type[Model] = history.instance_type  # type: ignore[attr-defined]
+    def tracked(self, table: type[Model]) -> type[Model]:
+        tracked: type[Model] = table.instance_type  # type: ignore[attr-defined]
         return tracked
 
-    def tracks(self, content_type: ContentType) -> bool:
-        model = content_type.model_class()
-        return any(self.tracked(history) is model for history in history_models())
+    def object_column(self, table: type[Model]) -> str:
+        return pk_attname(table)
 
-    # -- reading -----------------------------------------------------------------------
-
-    def count(self, query: TrailQuery, scope: Scope, *, cap: int) -> int:
-        total = 0
-        for content_type_id, model in self.tables(scope):
-            if query.content_type is not None and content_type_id != query.content_type.pk:
-                continue
-            queryset = self.queryset(model, query)
-            if queryset is not None:
-                total += queryset[: cap - total].count()
-            if total >= cap:
-                break
-        return total
-
-    def fetch(
-        self,
-        query: TrailQuery,
-        scope: Scope,
-        *,
-        cursor: Position | None,
-        older: bool,
-        limit: int,
-    ) -> list[TrailEntry]:
-        tables = self.tables(scope)
-        if query.content_type is not None:
-            tables = [(ct, h) for ct, h in tables if ct == query.content_type.pk]
-        streams = []
-        for content_type_id, history in tables:
-            queryset = self.queryset(history, query)
-            if queryset is None:
-                continue
-            if cursor is not None:
-                queryset = queryset.filter(
-                    beyond(
-                        cursor,
-                        (self.key, (content_type_id,)),
-                        older=older,
-                        time_field="history_date",
-                        pk_field="history_id",
-                    )
-                )
-            order = ("-history_date", "-history_id") if older else ("history_date", "history_id")
-            # Historical models are built at run time: their fields are not typed.
-            rows: list[Any] = list(queryset.order_by(*order)[:limit])
-            streams.append([((row.history_date, content_type_id, row.pk), row) for row in rows])
-        merged = heapq.merge(*streams, key=lambda item: item[0], reverse=older)
-        picked = [(key[1], row) for key, row in list(merged)[:limit]]
-        return self.entries(picked)
-
-    def queryset(self, history: type[Model], query: TrailQuery) -> QuerySet[Model] | None:
-        """The rows of one historical table that ``query`` asks for; ``None``: none can."""
-        queryset: QuerySet[Model] = history._default_manager.all()
-        if query.object_id is not None:
-            pk_field = self.tracked(history)._meta.pk
-            try:
-                pk = pk_field.to_python(query.object_id)
-            except (ValidationError, ValueError, TypeError):
-                return None
-            queryset = queryset.filter(**{pk_field.attname: pk})
+    def filtered(
+        self, table: type[Model], queryset: QuerySet[Model], query: TrailQuery
+    ) -> QuerySet[Model]:
         if query.user_id is not None:
             queryset = queryset.filter(history_user_id=query.user_id)
         if query.actions:
@@ -238,7 +171,8 @@ class SimpleHistoryTrail(Trail):
 
 def pk_attname(history: type[Model]) -> str:
     """The column of a historical table that holds the tracked object's key."""
-    return SimpleHistoryTrail.tracked(history)._meta.pk.attname
+    tracked: type[Model] = history.instance_type  # type: ignore[attr-defined]
+    return tracked._meta.pk.attname
 
 
 def object_pk(row: Any) -> Any:

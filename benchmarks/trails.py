@@ -9,7 +9,8 @@ and ``--rows`` simple-history records of the test project's ``Supplier`` (its
 LogEntry and simple-history, then times in-process, as a superuser and as a support agent
 scoped to half of the models: the merged object page of a supplier both trails recorded,
 the merged activity page 1 (``activity/trails/``, its trail facet included), a user's
-merged page, and the trail facet on its own. Prints a Markdown table.
+merged page, and the trail facet on its own. Prints a Markdown table. ``--db PATH`` keeps
+the SQLite file and reuses it when it already has the rows.
 Not part of the test suite: timings belong in notes and docs, not in assertions.
 """
 
@@ -102,8 +103,17 @@ def generate_history_postgres(rows: int, users: list) -> None:
 
 
 def generate(rows: int, ctx: dict) -> None:
+    from django.contrib.admin.models import LogEntry
     from django.db import connection
 
+    from tests.trailapp.models import Supplier
+
+    history = Supplier.history.model  # type: ignore[attr-defined]
+    if LogEntry.objects.count() >= rows and history.objects.count() >= rows:
+        print(f"Reusing the existing 2 × {rows:,} rows.", file=sys.stderr)
+        return
+    LogEntry.objects.all().delete()
+    history.objects.all().delete()
     began = time.perf_counter()
     if connection.vendor == "postgresql":
         generate_postgres(rows, ctx["users"], ctx["content_types"])

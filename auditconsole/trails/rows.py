@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.http import QueryDict
 from django.urls import reverse
 
-from auditconsole.activity.rows import format_times, object_page_url
+from auditconsole.activity.rows import RowPresenter, format_times
 from auditconsole.changes import ChangeDescription
 from auditconsole.trails.base import Trail
 from auditconsole.trails.correlation import LogsAround
@@ -56,6 +57,8 @@ def timeline_rows(
     items: Sequence[TimelineItem], trails: Sequence[Trail], logs: LogsAround | None = None
 ) -> list[TimelineRow]:
     labels = {trail.key: trail.label for trail in trails}
+    # Its object links: reverse() once per model.
+    presenter = RowPresenter("", QueryDict())
     user_urls: dict[int, str] = {}
     rows = []
     for item in items:
@@ -80,7 +83,7 @@ def timeline_rows(
                 user_name=lead.user_name or next((e.user_name for e in item.entries), ""),
                 user_url=user_urls.get(user_id, "") if user_id is not None else "",
                 object_label=lead.object_repr or lead.object_id,
-                object_url=object_page_url(lead.content_type_id, lead.object_id),
+                object_url=presenter.object_url(lead.content_type_id, lead.object_id),
                 change=ChangeDescription(lead.summary, message, list(lead.changes)),
                 facts=tuple(fact for entry in item.entries for fact in entry.facts),
                 badges=tuple(

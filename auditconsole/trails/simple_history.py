@@ -12,6 +12,7 @@ installed): this module is the only one that imports ``simple_history``.
 from __future__ import annotations
 
 from typing import Any, ClassVar
+from urllib.parse import quote as url_quote
 
 from django.apps import apps
 from django.conf import settings
@@ -19,6 +20,7 @@ from django.contrib.admin.utils import quote
 from django.core import checks
 from django.db.models import Model, QuerySet
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import RFC3986_SUBDELIMS
 from simple_history.models import HistoricalChanges
 
 from auditconsole.changes import FieldChange
@@ -30,6 +32,8 @@ from auditconsole.trails.tables import PerModelTableTrail
 from auditconsole.trails.users import user_names
 from auditconsole.trails.values import json_value, labels_of
 
+#: Stand-ins for the object's key and the record's in a reversed link (digits: quoted as is).
+LINK_OBJECT, LINK_RECORD = "9081726354", "9182736455"
 HISTORY_TYPES: dict[str, str] = {"+": ADDITION, "~": CHANGE, "-": DELETION}
 HISTORY_FLAGS: dict[str, str] = {action: flag for flag, action in HISTORY_TYPES.items()}
 
@@ -52,6 +56,10 @@ class SimpleHistoryTrail(PerModelTableTrail):
 
     time_field = "history_date"
     pk_field = "history_id"
+
+    def __init__(self, key: str, config: dict[str, Any]) -> None:
+        super().__init__(key, config)
+        self._links: dict[type[Model], str] = {}
 
     def table_models(self) -> list[type[Model]]:
         return history_models()
@@ -142,16 +150,25 @@ class SimpleHistoryTrail(PerModelTableTrail):
             for c in delta.changes
         ]
 
-    @staticmethod
-    def link(row: Any, object_id: str) -> str:
-        opts = row.instance_type._meta
-        try:
-            return reverse(
-                f"admin:{opts.app_label}_{opts.model_name}_simple_history",
-                args=[quote(object_id), row.pk],
-            )
-        except NoReverseMatch:
+    def link(self, row: Any, object_id: str) -> str:
+        """``SimpleHistoryAdmin``'s page of the record, if mounted: ``reverse()`` once per
+        model (it costs a fifth of a millisecond, and there is a link on every row)."""
+        model = row.instance_type
+        if model not in self._links:
+            opts = model._meta
+            try:
+                self._links[model] = reverse(
+                    f"admin:{opts.app_label}_{opts.model_name}_simple_history",
+                    args=[LINK_OBJECT, LINK_RECORD],
+                )
+            except NoReverseMatch:
+                self._links[model] = ""
+        template = self._links[model]
+        if not template:
             return ""
+        # As reverse() quotes an argument (the admin's quote() first, as it asks).
+        key = url_quote(quote(object_id), safe=RFC3986_SUBDELIMS + "/~:@")
+        return template.replace(LINK_OBJECT, key).replace(LINK_RECORD, str(row.pk))
 
     # -- configuration -----------------------------------------------------------------
 

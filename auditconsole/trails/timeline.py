@@ -117,7 +117,12 @@ def merged(
     older: bool,
     chunk: int = CHUNK,
 ) -> Iterator[TrailEntry]:
-    """Every entry of every trail beyond ``cursor``, in merged order."""
+    """Every entry of every trail beyond ``cursor``, in merged order.
+
+    ``heapq.merge`` reads one entry ahead in the stream it last took from: a page of
+    ``size`` items asks for ``size + 2`` per chunk, so that reading one past the page does
+    not fetch a second chunk.
+    """
     streams = [stream(t, query, scope, cursor, older=older, chunk=chunk) for t in trails]
     return heapq.merge(*streams, key=lambda entry: entry.position, reverse=older)
 
@@ -150,14 +155,14 @@ def timeline_page(
     """A page of the merged timeline, newest first (see the module's docstring)."""
     order = [trail.key for trail in trails]
     if before is not None:
-        entries = merged(trails, query, scope, before, older=False, chunk=size + 1)
+        entries = merged(trails, query, scope, before, older=False, chunk=size + 2)
         items, more = group(entries, size, order)
         if not more:
             # Walked back to the newest entry: a full first page rather than a short one.
             return timeline_page(trails, query, scope, size=size)
         items.reverse()
         return _result(items, has_next=True, has_previous=True)
-    entries = merged(trails, query, scope, after, older=True, chunk=size + 1)
+    entries = merged(trails, query, scope, after, older=True, chunk=size + 2)
     items, more = group(entries, size, order)
     return _result(items, has_next=more, has_previous=after is not None)
 

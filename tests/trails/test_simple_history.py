@@ -108,3 +108,15 @@ def test_json_values() -> None:
     assert json_value(decimal.Decimal("1.50")) == "1.50"
     assert json_value([1, (2,)]) == [1, [2]]
     assert json_value(object).startswith("<class")
+
+
+def test_links_are_the_admins_for_awkward_keys(superuser) -> None:
+    from django.contrib.admin.utils import quote
+    from django.urls import reverse
+
+    trail = SimpleHistoryTrail("history", {})
+    row = Supplier.history.model(id=1, history_id=42)  # type: ignore[attr-defined]
+    for key in ("7", "a/b c", "ünï%"):
+        assert trail.link(row, key) == reverse(
+            "admin:trailapp_supplier_simple_history", args=[quote(key), 42]
+        )

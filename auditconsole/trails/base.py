@@ -151,8 +151,16 @@ class Trail(ABC):
     def latest_deletion(
         self, content_type: ContentType, object_id: str, scope: Scope
     ) -> TrailEntry | None:
-        """The newest entry recording the object's deletion, if this trail has one."""
-        query = TrailQuery(content_type=content_type, object_id=object_id, actions=frozenset())
+        """The newest entry recording the object's deletion, if this trail has one: asked
+        with the action filter when the trail answers it, read from its newest entries
+        otherwise."""
+        if ACTION in self.filters:
+            query = TrailQuery(
+                content_type=content_type, object_id=object_id, actions=frozenset({"deletion"})
+            )
+            found = self.fetch(query, scope, cursor=None, older=True, limit=1)
+            return found[0] if found else None
+        query = TrailQuery(content_type=content_type, object_id=object_id)
         for entry in self.fetch(query, scope, cursor=None, older=True, limit=50):
             if entry.action == "deletion":
                 return entry

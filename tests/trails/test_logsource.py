@@ -1,18 +1,18 @@
 """LogSourceTrail over a file of real django-activity-audit output.
 
-The records are written by the package's own ``AuditFormatter`` on its ``audit.model``
-logger, with the payload its ``push_log`` builds (``model_to_dict`` of the instance).
-Its signal module is not imported: importing it patches every model of the project.
+The records are written by the package's own ``AuditFormatter``, as its ``audit.model``
+logger writes them, with the payload its ``push_log`` builds (``model_to_dict`` of the
+instance). Its signal module is not imported: importing it patches every model of the
+project; nor its level module, which renames level 21 for the whole process.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
-import activity_audit.logger_levels  # noqa: F401 - the AUDIT level and Logger.audit
 import pytest
-from activity_audit.formatters import AuditFormatter
 from django.contrib.auth.models import User
 from django.forms.models import model_to_dict
 
@@ -25,6 +25,8 @@ from tests.activity.entries import content_type
 from tests.sources.helpers import config
 from tests.trailapp.models import Supplier
 
+#: django-activity-audit's AUDIT level (activity_audit.logger_levels).
+AUDIT = 21
 TRAIL_CONFIG = {
     "BACKEND": "auditconsole.trails.logsource.LogSourceTrail",
     "OPTIONS": {"source": "audit"},
@@ -32,36 +34,65 @@ TRAIL_CONFIG = {
 
 
 @pytest.fixture
-def audit_log(tmp_path: Path, settings):
+def audit_formatter() -> Iterator[type[logging.Formatter]]:
+    """The package's ``AuditFormatter``. Importing the package runs its level module, which
+    names levels 21-23 and adds ``Logger.audit`` for the whole process: undone after."""
+    names = (dict(logging._levelToName), dict(logging._nameToLevel))  # type: ignore[attr-defined]
+    methods = {name for name in ("audit", "api", "login") if hasattr(logging.Logger, name)}
+    from activity_audit.formatters import AuditFormatter
+
+    yield AuditFormatter
+    for table, saved in zip(
+        (logging._levelToName, logging._nameToLevel),  # type: ignore[attr-defined]
+        names,
+        strict=True,
+    ):
+        table.clear()
+        table.update(saved)
+    for name in {"audit", "api", "login"} - methods:
+        if hasattr(logging.Logger, name):
+            delattr(logging.Logger, name)
+
+
+@pytest.fixture
+def audit_log(tmp_path: Path, settings, audit_formatter):
     """A function writing one activity-audit record, as ``push_log`` would, to a file that
     the ``audit`` log source reads."""
     path = tmp_path / "audit.log"
     handler = logging.FileHandler(path)
-    handler.setFormatter(AuditFormatter())
-    logger = logging.getLogger("audit.model")
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
+    handler.setFormatter(audit_formatter())
     settings.AUDITCONSOLE_LOG_SOURCES = {"audit": config(path, LABEL="Audit")}
     settings.AUDITCONSOLE_TRAILS = {"audit": TRAIL_CONFIG}
 
     def write(event_type: str, instance, user=None, model: str | None = None) -> None:
         name = model or type(instance).__name__
-        logger.audit(  # type: ignore[attr-defined]
+        # What logger.audit() makes, without the package's logging.addLevelName(), which
+        # would rename level 21 for the rest of the test session.
+        record = logging.LogRecord(
+            "audit.model",
+            AUDIT,
+            __file__,
+            1,
             f"{event_type} event for {name} (id: {instance.pk})",
-            extra={
-                "model": name,
-                "instance_id": str(instance.pk),
-                "event_type": event_type,
-                "user_id": str(user.pk) if user is not None else "",
-                "user_info": {"email": user.email} if user is not None else {},
-                "instance_repr": model_to_dict(instance),
-                "extra": {},
-            },
+            (),
+            None,
         )
+        record.levelname = "AUDIT"
+        payload = {
+            "model": name,
+            "instance_id": str(instance.pk),
+            "event_type": event_type,
+            "user_id": str(user.pk) if user is not None else "",
+            "user_info": {"email": user.email} if user is not None else {},
+            "instance_repr": model_to_dict(instance),
+            "extra": {},
+        }
+        for key, value in payload.items():
+            setattr(record, key, value)
+        handler.emit(record)
         handler.flush()
 
     yield write
-    logger.removeHandler(handler)
     handler.close()
 
 

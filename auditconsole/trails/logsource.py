@@ -105,20 +105,7 @@ class LogSourceTrail(Trail):
     # -- mapping -----------------------------------------------------------------------
 
     def content_types(self) -> dict[str, int]:
-        """Model names (``app_label.model`` and unique class names, lower-cased) to content
-        type ids; ``OPTIONS["models"]`` first."""
-        by_label: dict[str, int] = {}
-        by_name: dict[str, list[int]] = {}
-        for model in apps.get_models():
-            content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
-            by_label[model._meta.label_lower] = content_type.pk
-            by_name.setdefault(model.__name__.lower(), []).append(content_type.pk)
-        names = {name: ids[0] for name, ids in by_name.items() if len(ids) == 1}
-        names.update(by_label)
-        for name, label in self.model_names.items():
-            if label.lower() in by_label:
-                names[name.lower()] = by_label[label.lower()]
-        return names
+        return model_content_types(self.model_names)
 
     def read(self, record: Record, content_types: dict[str, int]) -> AuditRecord | None:
         """The audit event a record holds; ``None`` for anything else (no time, no event
@@ -285,6 +272,23 @@ class LogSourceTrail(Trail):
 
 
 _TICK = datetime.timedelta(microseconds=1)
+
+
+def model_content_types(overrides: dict[str, str] | None = None) -> dict[str, int]:
+    """Model names (``app_label.model`` and unique class names, lower-cased) to content
+    type ids; ``overrides`` (``{"Name in the log": "app_label.model"}``) settle the rest."""
+    by_label: dict[str, int] = {}
+    by_name: dict[str, list[int]] = {}
+    for model in apps.get_models():
+        content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+        by_label[model._meta.label_lower] = content_type.pk
+        by_name.setdefault(model.__name__.lower(), []).append(content_type.pk)
+    names = {name: ids[0] for name, ids in by_name.items() if len(ids) == 1}
+    names.update(by_label)
+    for name, label in (overrides or {}).items():
+        if label.lower() in by_label:
+            names[name.lower()] = by_label[label.lower()]
+    return names
 
 
 def take_older(

@@ -44,3 +44,37 @@ def test_each_entry_links_to_the_logs_around_it(
     agent = make_user("agent3", console_perms=("view_activity",))
     page = client_for(agent).get(reverse("auditconsole:activity_trails")).content.decode()
     assert "logs-around" not in page
+
+
+def test_a_log_record_links_to_its_user_and_object(
+    client_for, superuser, supplier_reader, tmp_path, settings
+) -> None:
+    import json
+
+    from auditconsole.sources.query import Query
+    from auditconsole.sources.registry import get_source
+
+    warehouse = Warehouse.objects.create(name="North")
+    line = {
+        "time": "2026-04-04 12:00:00,123",
+        "level": "AUDIT",
+        "name": "audit.model",
+        "message": "UPDATE event for Warehouse",
+        "model": "Warehouse",
+        "instance_id": str(warehouse.pk),
+        "user_id": str(superuser.pk),
+    }
+    path = write(tmp_path / "audit.log", [json.dumps(line), json.dumps({**line, "user_id": "x"})])
+    settings.AUDITCONSOLE_LOG_SOURCES = {"audit": config(path)}
+    # Newest first: the second line, whose user id names nobody, then the first.
+    unnamed, named = get_source("audit").page(Query()).records
+    url = reverse("auditconsole:record", kwargs={"key": "audit", "ref": unnamed.token})
+    html = client_for(superuser).get(url).content.decode()
+    object_url = reverse("auditconsole:object", args=[content_type(Warehouse).pk, warehouse.pk])
+    assert f'href="{object_url}"' in html and "User root" not in html
+    url = reverse("auditconsole:record", kwargs={"key": "audit", "ref": named.token})
+    html = client_for(superuser).get(url).content.decode()
+    assert f'class="btn record-link" href="/audit/user/{superuser.pk}/">User root<' in html
+    # A viewer who may not see warehouses gets the user, not the object.
+    html = client_for(supplier_reader).get(url).content.decode()
+    assert "User root" in html and f'href="{object_url}"' not in html

@@ -22,6 +22,7 @@ from auditconsole.export.checks import (
     check_manifest_fields,
     check_signing_key,
 )
+from auditconsole.trails.checks import check_trails
 
 REQUIRED_APPS: tuple[str, ...] = (
     "django.contrib.admin",
@@ -50,6 +51,7 @@ POSITIVE_NUMBER_SETTINGS: tuple[str, ...] = (
     "TAIL_STREAM_MAX_SECONDS",
     "TAIL_STREAM_HEARTBEAT_SECONDS",
     "TAIL_STREAM_SESSION_SECONDS",
+    "TRAIL_LOGS_WINDOW_SECONDS",
 )
 
 
@@ -95,6 +97,7 @@ TEXT_SETTINGS: tuple[tuple[str, tuple[type, ...]], ...] = (
     ("REDACTED_PLACEHOLDER", (str,)),
     ("LOGOUT_URL", (str, Promise)),
     ("EXPORT_AUDIT_SOURCE", (str, type(None))),
+    ("TRAIL_LOGS_USER_FIELD", (str, type(None))),
 )
 
 
@@ -108,6 +111,7 @@ def register() -> None:
     # Reading the log is not for every manage.py command: `check --deploy` runs it.
     checks.register(check_manifest_chain, deploy=True)
     checks.register(check_access_log)
+    checks.register(check_trails)
     # Reads the database: run by `migrate` and `check --database`, not by every command.
     checks.register(check_search_index, checks.Tags.database)
 
@@ -196,6 +200,15 @@ def check_settings(
                 f"not {events!r}.",
                 hint="Leave it out to record every kind; AUDITCONSOLE_ACCESS_LOG = False records none.",
                 id="auditconsole.E038",
+            )
+        )
+    trails: object = conf.TRAILS
+    if trails is not None and not isinstance(trails, dict):
+        errors.append(
+            checks.Error(
+                "AUDITCONSOLE_TRAILS must be a dict of named trails (or unset).",
+                hint="Leave it out for LogEntry plus each supported package installed.",
+                id="auditconsole.E140",
             )
         )
     keys: object = conf.REDACT_KEYS

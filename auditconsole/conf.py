@@ -48,6 +48,21 @@ class Settings:
         return self._get("LOG_SOURCES", {})
 
     @property
+    def TRAILS(self) -> dict[str, dict[str, Any]] | None:
+        """The audit trails by key; ``None`` (unset): LogEntry plus each installed package's."""
+        return self._get("TRAILS", None)
+
+    @property
+    def TRAIL_LOGS_WINDOW_SECONDS(self) -> float:
+        """ "Logs around this moment": the log browse this many seconds either side."""
+        return self._get("TRAIL_LOGS_WINDOW_SECONDS", 300)
+
+    @property
+    def TRAIL_LOGS_USER_FIELD(self) -> str | None:
+        """The log records' field holding a user id, to narrow "logs around" to the user."""
+        return self._get("TRAIL_LOGS_USER_FIELD", None)
+
+    @property
     def REDACT_KEYS(self) -> tuple[str, ...]:
         """Key names (case-insensitive substrings) whose values are masked everywhere."""
         keys: Any = self._get("REDACT_KEYS", DEFAULT_REDACT_KEYS)

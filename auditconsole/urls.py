@@ -24,6 +24,14 @@ urlpatterns = [
     path("activity/", activity.ActivityView.as_view(), name="activity"),
     path("activity/facets/", activity.FacetsView.as_view(), name="activity_facets"),
     path("activity/chart/", activity.ChartView.as_view(), name="activity_chart"),
+    # Every audit trail, merged (docs/trails.md).
+    path("activity/trails/", activity.TrailActivityView.as_view(), name="activity_trails"),
+    path("activity/trails/export/", export.TrailExportView.as_view(), name="trails_export"),
+    path(
+        "activity/trails/export.csv",
+        export.TrailExportView.as_view(csv=True),
+        name="trails_export_csv",
+    ),
     # CSV export: a confirmation step, then the file (docs/export.md).
     path("activity/export/", export.ActivityExportView.as_view(), name="activity_export"),
     path(
@@ -34,6 +42,9 @@ urlpatterns = [
     path("user/<int:user_id>/", activity.UserActivityView.as_view(), name="user"),
     path("user/<int:user_id>/facets/", activity.UserFacetsView.as_view(), name="user_facets"),
     path("user/<int:user_id>/chart/", activity.UserChartView.as_view(), name="user_chart"),
+    path(
+        "user/<int:user_id>/trails/", activity.UserTrailActivityView.as_view(), name="user_trails"
+    ),
     path("user/<int:user_id>/summary/", activity.UserSummaryView.as_view(), name="user_summary"),
     path("user/<int:user_id>/exports/", export.UserExportsView.as_view(), name="user_exports"),
     # Export manifests (docs/export.md): one export's, and the key that verifies them all.

@@ -14,8 +14,8 @@ timings.
 
 ``--areas scripts`` (or ``all``) also runs the per-area scripts found in ``benchmarks/``:
 every module with a ``main()`` that is not part of the harness (activity, export, load,
-objects, search, sources and tail today, and any added later), at the harness's sizes where they take
-them (the ones with a database on PostgreSQL too), and appends their output to the note.
+objects, search, sources, tail and trails today, and any added later), at the harness's
+sizes where they take them (the ones with a database on PostgreSQL too), and appends their output to the note.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ DATABASE_AREAS = ("activity", "export")
 DATABASES = ("sqlite", "postgresql")
 SCRIPTS = "scripts"
 #: Per-area scripts that build a database of their own: run on PostgreSQL as well.
-DATABASE_SCRIPTS = frozenset({"activity", "export", "load", "objects", "search"})
+DATABASE_SCRIPTS = frozenset({"activity", "export", "load", "objects", "search", "trails"})
 #: Modules of this package that are not per-area scripts.
 HARNESS_MODULES = frozenset(
     {
@@ -219,6 +219,7 @@ def script_argv(name: str, args: argparse.Namespace) -> list[str]:
         "search": ["--rows", str(args.rows), "--repeat", str(args.repeat)],
         "sources": ["--size", args.log_size, "--repeat", str(args.repeat)],
         "tail": ["--quick"],
+        "trails": ["--rows", str(args.rows), "--repeat", str(args.repeat)],
     }
     return [sys.executable, "-m", f"benchmarks.{name}", *known.get(name, [])]
 

@@ -7,6 +7,7 @@ files under ``var/log/``. Production sets ``SECRET_KEY``, ``ALLOWED_HOSTS`` and 
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,25 @@ INSTALLED_APPS = [
     "project.demo",
 ]
 
+# The audit packages the console reads beside LogEntry (docs/trails.md), when installed
+# (`pip install "django-auditconsole[simple-history,reversion,auditlog]"`, as `make run`
+# does): the demo records its customers through each, and their middleware learns the user.
+TRAIL_PACKAGES: dict[str, tuple[list[str], list[str]]] = {
+    "simple_history": (
+        ["simple_history", "project.history"],
+        ["simple_history.middleware.HistoryRequestMiddleware"],
+    ),
+    "reversion": (["reversion"], []),
+    "auditlog": (["auditlog"], ["auditlog.middleware.AuditlogMiddleware"]),
+}
+INSTALLED_TRAIL_PACKAGES = [
+    package for package in TRAIL_PACKAGES if importlib.util.find_spec(package) is not None
+]
+for _package in INSTALLED_TRAIL_PACKAGES:
+    INSTALLED_APPS += TRAIL_PACKAGES[_package][0]
+#: The demo registers its customers with reversion and auditlog (project/demo/trails.py).
+DEMO_TRAILS = True
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -74,6 +94,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # The Content-Security-Policy middleware is added with the policy, below.
 ]
+for _package in INSTALLED_TRAIL_PACKAGES:
+    MIDDLEWARE += TRAIL_PACKAGES[_package][1]
 
 ROOT_URLCONF = "project.urls"
 WSGI_APPLICATION = "project.wsgi.application"
@@ -254,6 +276,26 @@ LOGGING = logconfig.build(
 )
 
 # The console's own log (LOG_FILE above), browsable like any other source.
+# The audit trails merged on object, user and "every trail" pages (docs/trails.md): the
+# admin's log, each package installed, and the activity-audit records of audit.log.
+_TRAIL_BACKENDS = {
+    "simple_history": ("history", "auditconsole.trails.simple_history.SimpleHistoryTrail"),
+    "reversion": ("reversion", "auditconsole.trails.reversion.ReversionTrail"),
+    "auditlog": ("auditlog", "auditconsole.trails.auditlog.AuditlogTrail"),
+}
+AUDITCONSOLE_TRAILS: dict[str, dict] = {
+    "admin": {"BACKEND": "auditconsole.trails.logentry.LogEntryTrail"},
+    **{
+        _TRAIL_BACKENDS[package][0]: {"BACKEND": _TRAIL_BACKENDS[package][1]}
+        for package in INSTALLED_TRAIL_PACKAGES
+    },
+    "audit_log": {
+        "BACKEND": "auditconsole.trails.logsource.LogSourceTrail",
+        "LABEL": "Audit log file",
+        "OPTIONS": {"source": "audit"},
+    },
+}
+
 AUDITCONSOLE_LOG_SOURCES["console"] = {
     "BACKEND": _FILE_SOURCE,
     "LABEL": "This console",

@@ -32,7 +32,13 @@ from auditconsole.activity.filters import FILTER_PARAMS
 from auditconsole.activity.ordering import DEFAULT_SORT, SORT, resolve_sort
 from auditconsole.activity.search import ActivitySearch
 from auditconsole.export.naming import export_filename
-from auditconsole.export.resources import LogEntryResource, LogRecordResource, StreamingResource
+from auditconsole.export.resources import (
+    CHUNK_SIZE,
+    LogEntryResource,
+    LogRecordResource,
+    StreamingResource,
+    TrailEntryResource,
+)
 from auditconsole.export.summary import filter_summary
 from auditconsole.links import given_params, source_path, url_with
 from auditconsole.sources import query as log_query
@@ -40,9 +46,15 @@ from auditconsole.sources.base import LogSource, default_budget
 from auditconsole.sources.query import REGEX, SOURCES, LogFilterForm, Query
 from auditconsole.sources.records import Record
 from auditconsole.sources.scanning import ScanContext, reading
+from auditconsole.trails.base import TrailQuery
+from auditconsole.trails.entries import TrailEntry
+from auditconsole.trails.registry import trails_for_user
+from auditconsole.trails.search import TRAIL, answering, selected_trails, trail_query
+from auditconsole.trails.timeline import merged
 
 ACTIVITY_VIEW = "activity"
 LOGS_VIEW = "logs"
+TRAILS_VIEW = "trails"
 
 #: The query-string parameters an activity export reads (the activity page's, minus paging).
 ACTIVITY_PARAMS: tuple[str, ...] = (*FILTER_PARAMS, SORT)
@@ -261,3 +273,59 @@ class SourcePlan(ExportPlan):
 
     def command_words(self) -> list[str]:
         return ["source", *self.source.member_keys]
+
+
+class TrailPlan(ActivityPlan):
+    """The activity across every trail (``activity/trails/``): its filters and ``trail``.
+
+    Rows are the merged stream of the trails that can answer the filters, newest first;
+    a trail that cannot is left out, as on the page, and the summary says so.
+    """
+
+    view = TRAILS_VIEW
+    noun = "entries of every trail"
+
+    def __init__(
+        self,
+        params: QueryDict,
+        viewer: Any,
+        *,
+        search_class: type[ActivitySearch] = ActivitySearch,
+        resource_class: type[StreamingResource] = TrailEntryResource,
+    ) -> None:
+        super().__init__(params, viewer, search_class=search_class, resource_class=resource_class)
+        self.params = given_params(params, (*FILTER_PARAMS, TRAIL))
+        self.query = trail_query(self.search) if self.search.is_valid else TrailQuery()
+        self.visible = trails_for_user(viewer)
+        self.trails, self.refused = answering(selected_trails(self.visible, params), self.query)
+
+    @property
+    def summary(self) -> list[tuple[str, str]]:
+        items = ExportPlan.summary.fget(self)  # type: ignore[attr-defined]
+        if self.is_valid:
+            items.append(("Trails", ", ".join(trail.label for trail in self.trails) or "none"))
+            items.extend(
+                ("Left out", f"{r.trail.label} (cannot filter by {r.text})") for r in self.refused
+            )
+        return list(items)
+
+    def rows(self) -> Iterator[TrailEntry]:  # type: ignore[override]
+        if not self.is_valid:
+            return iter(())
+        return merged(
+            self.trails, self.query, self.search.scope, None, older=True, chunk=CHUNK_SIZE
+        )
+
+    def estimate(self, cap: int) -> RowEstimate:
+        total = 0
+        for trail in self.trails:
+            total += trail.count(self.query, self.search.scope, cap=cap + 1 - total)
+            if total > cap:
+                return RowEstimate(cap, complete=False, over_cap=True)
+        return RowEstimate(total, complete=True)
+
+    def page_url(self) -> str:
+        return self.url(reverse("auditconsole:activity_trails"))
+
+    def command_words(self) -> list[str]:
+        return [TRAILS_VIEW]

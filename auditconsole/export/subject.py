@@ -18,7 +18,7 @@ from django.contrib.admin.models import LogEntry
 from django.http import QueryDict
 
 from auditconsole.activity.filters import PERIOD, PERIODS_BY_KEY, SINCE, UNTIL
-from auditconsole.export.plans import ActivityPlan, ExportPlan, SourcePlan
+from auditconsole.export.plans import ActivityPlan, ExportPlan, SourcePlan, TrailPlan
 from auditconsole.links import url_with
 from auditconsole.redaction import Redactor
 from auditconsole.sources.merged import MergedSource
@@ -87,6 +87,8 @@ def time_range(plan: ExportPlan) -> tuple[datetime.datetime | None, datetime.dat
 
 
 def sources_of(plan: ExportPlan) -> tuple[dict[str, str], ...]:
+    if isinstance(plan, TrailPlan):
+        return tuple({"kind": "trail", "key": t.key, "label": t.label} for t in plan.trails)
     if isinstance(plan, SourcePlan):
         source = plan.source
         members = source.sources if isinstance(source, MergedSource) else [source]

@@ -8,11 +8,9 @@ waits for them; without JavaScript each is a link to the same URL as a plain pag
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.contrib.admin.models import LogEntry
-from django.db.models import QuerySet
 from django.http import Http404, QueryDict
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -26,23 +24,36 @@ from auditconsole.activity.counting import ResultCount, count_results
 from auditconsole.activity.facets import compute_facets
 from auditconsole.activity.fields import content_type_key
 from auditconsole.activity.filters import CONTENT_TYPE, OBJECT_ID
-from auditconsole.activity.objects import object_entries, object_state
 from auditconsole.activity.ordering import SORT, resolve_sort
 from auditconsole.activity.pagination import (
+    AFTER,
+    BEFORE,
     PAGE_PARAMS,
     PageForm,
     ResultPage,
-    keyset_page,
     paginate,
 )
 from auditconsole.activity.rows import RowPresenter
-from auditconsole.activity.scoping import scope_for
+from auditconsole.activity.scoping import Scope, scope_for
 from auditconsole.activity.search import ActivitySearch
 from auditconsole.activity.summary import summarize
 from auditconsole.activity.tables import ActivityTable, activity_table
 from auditconsole.conf import conf
 from auditconsole.links import url_with
-from auditconsole.permissions import VIEW_ACTIVITY
+from auditconsole.permissions import EXPORT, VIEW_ACTIVITY
+from auditconsole.trails.base import Trail, TrailQuery
+from auditconsole.trails.correlation import LogsAround
+from auditconsole.trails.objects import object_state, object_trails
+from auditconsole.trails.registry import trails_for_user
+from auditconsole.trails.rows import timeline_rows
+from auditconsole.trails.search import (
+    TRAIL,
+    answering,
+    selected_trails,
+    trail_facet,
+    trail_query,
+)
+from auditconsole.trails.timeline import TimelinePage, TimelinePageForm, timeline_page
 from auditconsole.views.access import AccessRecordMixin
 from auditconsole.views.base import ConsoleAccessMixin, HtmxFragmentMixin
 from auditconsole.views.subjects import ActivityPageView, ObjectMixin, SubjectMixin
@@ -161,6 +172,13 @@ class ActivityView(AccessRecordMixin, ActivityBase):
                 url_with(path, request.GET, page.previous_params) if page.has_previous else None
             ),
             first_url=url_with(path, request.GET),
+            trails_url=url_with(
+                reverse("auditconsole:user_trails", args=[self.subject.pk])
+                if self.subject is not None
+                else reverse("auditconsole:activity_trails"),
+                request.GET,
+                drop=(*PAGE_PARAMS, SORT),
+            ),
         )
         return context
 
@@ -232,7 +250,8 @@ class UserSummaryView(SubjectMixin, PanelView):
 
 
 class ObjectView(AccessRecordMixin, ObjectMixin, ActivityPageView):
-    """Every entry about one object, newest first, and what became of the object."""
+    """Every entry about one object, newest first, merged across the trails the viewer may
+    see (:mod:`auditconsole.trails`), and what became of the object."""
 
     access_event = OBJECT
     template_name = "auditconsole/activity/object.html"
@@ -243,26 +262,29 @@ class ObjectView(AccessRecordMixin, ObjectMixin, ActivityPageView):
         request = self.request
         scope = scope_for(request.user)
         content_type, object_id = self.object_type, self.object_id
-        entries = object_entries(
-            scope.apply(LogEntry.objects.all(), content_type_id=content_type.pk),
-            content_type,
-            object_id,
-        )
-        page_form = PageForm(request.GET)
-        page = ResultPage(rows=[])
+        trails = object_trails(trails_for_user(request.user), content_type)
+        query = TrailQuery(content_type=content_type, object_id=object_id)
+        page_form = TimelinePageForm(request.GET)
+        page = TimelinePage(items=[])
         if page_form.is_valid():
             cleaned = page_form.cleaned_data
-            page = keyset_page(
-                entries.select_related("user", "content_type"),
-                descending=True,
+            page = timeline_page(
+                trails,
+                query,
+                scope,
                 size=conf.PAGE_SIZE,
-                after=cleaned.get("after"),
-                before=cleaned.get("before"),
+                after=cleaned.get(AFTER),
+                before=cleaned.get(BEFORE),
             )
         state = object_state(
-            content_type, object_id, entries, request, self.latest_repr(entries, page)
+            trails,
+            scope,
+            content_type,
+            object_id,
+            request,
+            self.latest_repr(trails, query, scope, page),
         )
-        if page_form.is_valid() and page.is_first and not page.rows and not state.exists:
+        if page_form.is_valid() and page.is_first and not page.items and not state.exists:
             # Nothing recorded and nothing there: not an object anyone can look at.
             raise Http404("No such object.")
         path = request.path
@@ -271,7 +293,8 @@ class ObjectView(AccessRecordMixin, ObjectMixin, ActivityPageView):
             object_id=object_id,
             state=state,
             page=page,
-            rows=RowPresenter(reverse("auditconsole:activity"), QueryDict()).rows(page.rows),
+            rows=timeline_rows(page.items, trails, LogsAround(request.user)),
+            trails=trails,
             page_form=page_form,
             next_url=url_with(path, request.GET, page.next_params) if page.has_next else None,
             previous_url=(
@@ -287,8 +310,76 @@ class ObjectView(AccessRecordMixin, ObjectMixin, ActivityPageView):
         return context
 
     @staticmethod
-    def latest_repr(entries: QuerySet[LogEntry], page: ResultPage) -> str | None:
-        """The object's most recent name, as the log last recorded it."""
+    def latest_repr(
+        trails: Sequence[Trail], query: TrailQuery, scope: Scope, page: TimelinePage
+    ) -> str | None:
+        """The object's most recent name, as the trails last recorded it."""
         if page.is_first:
-            return page.rows[0].object_repr if page.rows else None
-        return entries.order_by("-action_time", "-id").values_list("object_repr", flat=True).first()
+            return page.items[0].lead.object_repr if page.items else None
+        newest = [
+            entries[0]
+            for trail in trails
+            if (entries := trail.fetch(query, scope, cursor=None, older=True, limit=1))
+        ]
+        return max(newest, key=lambda entry: entry.position).object_repr if newest else None
+
+
+class TrailActivityView(AccessRecordMixin, ActivityBase):
+    """The activity list across every trail the viewer may see (``activity/trails/``):
+    the same filters, a trail facet, merged keyset pages (:mod:`auditconsole.trails`)."""
+
+    template_name = "auditconsole/activity/trails.html"
+    fragment_template_name = "auditconsole/activity/partials/trail_results.html"
+
+    def page_path(self) -> str:
+        if self.subject is not None:
+            return reverse("auditconsole:user_trails", args=[self.subject.pk])
+        return reverse("auditconsole:activity_trails")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        request, search = self.request, self.search
+        path = context["page_path"]
+        visible = trails_for_user(request.user)
+        query = trail_query(search) if search.is_valid else TrailQuery()
+        chosen = selected_trails(visible, request.GET)
+        able, refused = answering(chosen, query)
+        page_form = TimelinePageForm(request.GET)
+        page = TimelinePage(items=[])
+        if search.is_valid and page_form.is_valid():
+            page = timeline_page(
+                able,
+                query,
+                search.scope,
+                size=conf.PAGE_SIZE,
+                after=page_form.cleaned_data.get(AFTER),
+                before=page_form.cleaned_data.get(BEFORE),
+            )
+        facet_params = request.GET.copy()
+        facet_params.pop(TRAIL, None)
+        context.update(
+            trails=visible,
+            refused=refused,
+            trail_facet=trail_facet(
+                visible, query, search.scope, selected=chosen, path=path, params=facet_params
+            )
+            if search.is_valid
+            else [],
+            all_trails_url=url_with(path, facet_params),
+            export_url=url_with(reverse("auditconsole:trails_export"), request.GET)
+            if self.subject is None and request.user.has_perm(EXPORT)
+            else None,
+            page=page,
+            page_form=page_form,
+            rows=timeline_rows(page.items, visible, LogsAround(request.user)),
+            next_url=url_with(path, request.GET, page.next_params) if page.has_next else None,
+            previous_url=(
+                url_with(path, request.GET, page.previous_params) if page.has_previous else None
+            ),
+            first_url=url_with(path, request.GET),
+        )
+        return context
+
+
+class UserTrailActivityView(SubjectMixin, TrailActivityView):
+    access_event = USER

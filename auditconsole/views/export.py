@@ -33,8 +33,13 @@ from auditconsole.export.audit import (
     record_start,
 )
 from auditconsole.export.history import exports_of
-from auditconsole.export.plans import ActivityPlan, ExportPlan, SourcePlan
-from auditconsole.export.resources import LogEntryResource, LogRecordResource, StreamingResource
+from auditconsole.export.plans import ActivityPlan, ExportPlan, SourcePlan, TrailPlan
+from auditconsole.export.resources import (
+    LogEntryResource,
+    LogRecordResource,
+    StreamingResource,
+    TrailEntryResource,
+)
 from auditconsole.export.streaming import AsyncCsvStream, CsvStream
 from auditconsole.export.subject import describe
 from auditconsole.links import source_path
@@ -166,6 +171,25 @@ class ActivityExportView(SearchClassMixin, ExportMixin, TemplateView):
 
     def csv_path(self) -> str:
         return reverse("auditconsole:activity_export_csv")
+
+
+class TrailExportView(SearchClassMixin, ExportMixin, TemplateView):
+    """The activity across every trail (docs/trails.md), with a ``trail`` column."""
+
+    permission_required = (VIEW_ACTIVITY, EXPORT)
+    extra_context = {"console_section": "activity", "what": "activity"}
+    resource_class = TrailEntryResource
+
+    def get_plan(self) -> TrailPlan:
+        return TrailPlan(
+            self.request.GET,
+            self.request.user,
+            search_class=self.get_search_class(),
+            resource_class=self.get_resource_class(),
+        )
+
+    def csv_path(self) -> str:
+        return reverse("auditconsole:trails_export_csv")
 
 
 class SourceExportView(SourceMixin, FilterFormMixin, ExportMixin, TemplateView):

@@ -14,6 +14,7 @@ from auditconsole.links import source_path, url_with
 from auditconsole.sources import cursor as cursors
 from auditconsole.sources.query import UNTIL
 from auditconsole.sources.records import Record, RecordRef
+from auditconsole.trails.correlation import record_links
 from auditconsole.views.access import AccessRecordMixin
 from auditconsole.views.jsontokens import json_lines
 from auditconsole.views.sources import LogsAccessMixin, SourceMixin
@@ -83,6 +84,7 @@ class RecordView(AccessRecordMixin, SourceMixin, LogsAccessMixin, TemplateView):
             if record.time
             else None,
             browse_url=browse_url,
+            record_links=record_links(record.data, self.request.user),
         )
         return context
 

@@ -20,6 +20,7 @@ from project.demo.accounts import Accounts, ensure_accounts
 from project.demo.history import DeskHistory, HistoryReport
 from project.demo.logfiles import LogFileReport, write_demo_logs
 from project.demo.models import Customer, Invoice, Ticket
+from project.demo.trails import append_audit_record, record_trails
 
 DEFAULT_ENTRIES = 5000
 #: Fixed so that every fresh demo shows the same desk (relative to the day it was made).
@@ -32,6 +33,8 @@ class SeedResult:
     history: HistoryReport | None
     log_dir: Path | None
     log_files: list[LogFileReport] = field(default_factory=list)
+    #: The customer whose page shows every trail (docs/trails.md), when written this run.
+    showcase: Customer | None = None
 
 
 def demo_records_present() -> bool:
@@ -51,14 +54,18 @@ def seed_demo(
     with transaction.atomic():
         accounts = ensure_accounts()
         history = None
+        showcase = None
         if not demo_records_present():
             desk = DeskHistory(accounts, random.Random(seed), now)
             desk.plan(entries)
             history = desk.write(with_entries=entries > 0)
-    result = SeedResult(accounts=accounts, history=history, log_dir=None)
+            showcase = record_trails(accounts, now) if entries > 0 else None
+    result = SeedResult(accounts=accounts, history=history, log_dir=None, showcase=showcase)
     if logs:
         result.log_dir = Path(log_dir or settings.LOG_DIR)
         result.log_files = write_demo_logs(
             result.log_dir, random.Random(seed), now, reset=reset_logs
         )
+        if showcase is not None:
+            append_audit_record(result.log_dir, showcase, accounts.support, now)
     return result

@@ -52,9 +52,11 @@ from auditconsole.export.audit import (
 from auditconsole.export.plans import (
     ACTIVITY_VIEW,
     FLAG_PARAMS,
+    TRAILS_VIEW,
     ActivityPlan,
     ExportPlan,
     SourcePlan,
+    TrailPlan,
 )
 from auditconsole.export.streaming import CsvStream
 from auditconsole.export.subject import describe
@@ -67,6 +69,7 @@ from auditconsole.sources.registry import (
     source_for_user,
     sources_for_user,
 )
+from auditconsole.trails.search import TRAIL
 
 #: Repeatable options (``--field a=1 --field b=2``).
 REPEATABLE = frozenset({FIELD})
@@ -118,10 +121,16 @@ class Command(BaseCommand):
     help = "Write a CSV export of the activity (LogEntry) or of a log source to stdout or a file."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        kinds = parser.add_subparsers(dest="kind", required=True, metavar="{activity,source}")
+        kinds = parser.add_subparsers(
+            dest="kind", required=True, metavar="{activity,trails,source}"
+        )
         activity = kinds.add_parser(ACTIVITY_VIEW, help="LogEntry rows, as on the activity page")
         for name in (*FILTER_PARAMS, SORT):
             activity.add_argument(option(name), dest=name, metavar="VALUE")
+        trails = kinds.add_parser(TRAILS_VIEW, help="Entries of every audit trail, merged")
+        for name in FILTER_PARAMS:
+            trails.add_argument(option(name), dest=name, metavar="VALUE")
+        trails.add_argument(option(TRAIL), dest=TRAIL, action="append", metavar="KEY")
         source = kinds.add_parser("source", help="Records of a log source (several: merged)")
         source.add_argument(
             "keys", nargs="+", metavar="KEY", help="the source's key, as in its URL"
@@ -133,7 +142,7 @@ class Command(BaseCommand):
                 source.add_argument(option(name), dest=name, action="append", metavar="NAME=VALUE")
             else:
                 source.add_argument(option(name), dest=name, metavar="VALUE")
-        for sub in (activity, source):
+        for sub in (activity, trails, source):
             sub.add_argument("-o", "--output", help="write to this file instead of stdout")
             sub.add_argument(
                 "--manifest",
@@ -155,6 +164,8 @@ class Command(BaseCommand):
         user = self.operator(options.get("as_user"))
         if options["kind"] == ACTIVITY_VIEW:
             plan: ExportPlan = self.activity_plan(options, user)
+        elif options["kind"] == TRAILS_VIEW:
+            plan = self.trails_plan(options, user)
         else:
             plan = self.source_plan(options, user)
         if not plan.is_valid:
@@ -251,6 +262,11 @@ class Command(BaseCommand):
         if not has_console_perms(user, VIEW_ACTIVITY, EXPORT):
             raise CommandError(f"{user.get_username()} may not export activity.")
         return ActivityPlan(self.params(options, (*FILTER_PARAMS, SORT)), user)
+
+    def trails_plan(self, options: dict[str, Any], user: Any) -> TrailPlan:
+        if not has_console_perms(user, VIEW_ACTIVITY, EXPORT):
+            raise CommandError(f"{user.get_username()} may not export activity.")
+        return TrailPlan(self.params(options, (*FILTER_PARAMS, TRAIL)), user)
 
     def source_plan(self, options: dict[str, Any], user: Any) -> SourcePlan:
         if not has_console_perms(user, VIEW_LOGS, EXPORT):

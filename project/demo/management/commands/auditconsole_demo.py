@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.shortcuts import resolve_url
+from django.urls import reverse
 
 from project.demo.accounts import LOGINS, MissingPermissionsError
 from project.demo.history import HistoryReport
 from project.demo.logfiles import LogFileReport
+from project.demo.models import Customer
 from project.demo.seed import DEFAULT_ENTRIES, DEFAULT_SEED, SeedResult, seed_demo
 
 REFUSAL = (
@@ -74,6 +77,12 @@ class Command(BaseCommand):
     def report(self, result: SeedResult) -> None:
         self.report_history(result.history)
         self.report_logs(result)
+        if result.showcase is not None:
+            url = reverse(
+                "auditconsole:object",
+                args=[ContentType.objects.get_for_model(Customer).pk, result.showcase.pk],
+            )
+            self.stdout.write(f"Every audit trail on one object: {url}")
         self.stdout.write(f"\nSign in at {resolve_url(settings.LOGIN_URL)} with:")
         for login in LOGINS:
             note = (

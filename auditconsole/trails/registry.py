@@ -1,0 +1,81 @@
+"""Configured trails by key, and which of them a user may see.
+
+``AUDITCONSOLE_TRAILS`` unset means: LogEntry (key ``admin``) plus one trail for each
+supported package in ``INSTALLED_APPS`` (:data:`PACKAGE_TRAILS`), so adding the package
+is all it takes. Settings are read on every call; building a trail imports its backend
+module only, which imports its package only then.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
+
+from auditconsole.conf import conf
+from auditconsole.trails.base import Trail
+
+LOGENTRY_TRAIL = "auditconsole.trails.logentry.LogEntryTrail"
+
+#: The app each supported package installs, and the trail (key, backend) it brings.
+PACKAGE_TRAILS: dict[str, tuple[str, str]] = {
+    "simple_history": ("history", "auditconsole.trails.simple_history.SimpleHistoryTrail"),
+    "reversion": ("reversion", "auditconsole.trails.reversion.ReversionTrail"),
+    "auditlog": ("auditlog", "auditconsole.trails.auditlog.AuditlogTrail"),
+    "easyaudit": ("easyaudit", "auditconsole.trails.easyaudit.EasyAuditTrail"),
+    "pghistory": ("pghistory", "auditconsole.trails.pghistory.PghistoryTrail"),
+}
+
+
+def default_trails() -> dict[str, dict[str, Any]]:
+    trails: dict[str, dict[str, Any]] = {"admin": {"BACKEND": LOGENTRY_TRAIL}}
+    for app, (key, backend) in PACKAGE_TRAILS.items():
+        if apps.is_installed(app):
+            trails[key] = {"BACKEND": backend}
+    return trails
+
+
+def configured_trails() -> dict[Any, Any]:
+    """The setting, or the default; anything else as configured (the checks report it)."""
+    configured: object = conf.TRAILS
+    if configured is None:
+        return default_trails()
+    return configured if isinstance(configured, dict) else {}
+
+
+def backend_class(key: object, config: object) -> type[Trail]:
+    if not isinstance(config, dict) or not isinstance(config.get("BACKEND"), str):
+        raise ImproperlyConfigured(f"Trail {key!r} must be a dict with a 'BACKEND'.")
+    try:
+        backend = import_string(config["BACKEND"])
+    except ImportError as exc:
+        raise ImproperlyConfigured(
+            f"Trail {key!r}: cannot import {config['BACKEND']!r}: {exc}"
+        ) from exc
+    if not (isinstance(backend, type) and issubclass(backend, Trail)):
+        raise ImproperlyConfigured(f"Trail {key!r}: {config['BACKEND']!r} is not a Trail.")
+    return backend
+
+
+def get_trail(key: str) -> Trail:
+    """The configured trail ``key`` (``LookupError`` / ``ImproperlyConfigured``)."""
+    trails = configured_trails()
+    if key not in trails:
+        raise LookupError(key)
+    return backend_class(key, trails[key])(key, trails[key])
+
+
+def trails_for_user(user: Any) -> list[Trail]:
+    """The trails ``user`` may see, in settings order; misconfigured ones are skipped
+    (``manage.py check`` reports them)."""
+    visible: list[Trail] = []
+    for key in configured_trails():
+        try:
+            trail = get_trail(key)
+        except ImproperlyConfigured:
+            continue
+        if trail.visible_to(user):
+            visible.append(trail)
+    return visible

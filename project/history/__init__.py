@@ -1,0 +1,1 @@
+"""The demo's models kept by django-simple-history (installed when the package is)."""

@@ -1,0 +1,1 @@
+"""A model tracked by django-pghistory: installed only when the tests run on PostgreSQL."""

@@ -1,0 +1,1 @@
+"""Models the trail tests record through the real audit packages (simple-history, ...)."""

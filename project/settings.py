@@ -283,7 +283,7 @@ _TRAIL_BACKENDS = {
     "reversion": ("reversion", "auditconsole.trails.reversion.ReversionTrail"),
     "auditlog": ("auditlog", "auditconsole.trails.auditlog.AuditlogTrail"),
 }
-AUDITCONSOLE_TRAILS: dict[str, dict] = {
+AUDITCONSOLE_TRAILS: dict[str, dict[str, object]] | None = {
     "admin": {"BACKEND": "auditconsole.trails.logentry.LogEntryTrail"},
     **{
         _TRAIL_BACKENDS[package][0]: {"BACKEND": _TRAIL_BACKENDS[package][1]}

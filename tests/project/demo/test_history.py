@@ -21,7 +21,7 @@ from project.demo.history import PASSWORD_CHANGED, WINDOW, DeskHistory, changed
 from project.demo.models import Customer, Invoice, Ticket
 from project.demo.seed import SeedResult, seed_demo
 from project.demo.vocabulary import CONTRACTOR
-from tests.project.demo.conftest import TEST_ENTRIES
+from tests.project.demo.conftest import SEED_NOW, TEST_ENTRIES
 
 MODELS = {"customer": Customer, "ticket": Ticket, "invoice": Invoice, "user": User}
 
@@ -112,7 +112,7 @@ def test_password_change_message_matches_the_user_admin(db: None) -> None:
 
 
 def test_spread_over_ninety_days_mostly_in_office_hours(seeded: SeedResult) -> None:
-    now = timezone.now()
+    now = SEED_NOW
     times = list(LogEntry.objects.values_list("action_time", flat=True))
     assert min(times) >= now - WINDOW - timedelta(minutes=5)
     assert max(times) <= now

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import random
 from collections import Counter, defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from itertools import pairwise
 from typing import Any
@@ -31,20 +31,17 @@ from project.demo.history import DeskHistory, changed
 from project.demo.models import Customer, Invoice, Ticket
 from project.demo.seed import SeedResult, seed_demo
 from project.demo.vocabulary import INVOICE_NOTES, RESOLUTIONS
+from tests.project.demo.conftest import SEED_NOW
 
 #: Large enough for the rare edits (an amount corrected, a due date moved) to occur.
 LARGE_DESK_ENTRIES = 2000
-#: The demo's story depends on "now" (events after it are not written), so a desk seeded at
-#: the wall clock holds one to six moved due dates, and some hours none at all: a CI run
-#: failed on that. A fixed instant makes the rare edits a property of the seed, not the hour.
-LARGE_DESK_NOW = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
 #: Plain-text notes that change a field although their text names none.
 NOTES_THAT_CHANGE = {INVOICE_NOTES[2]: {"status"}}
 
 
 @pytest.fixture
 def large_desk(db: None) -> SeedResult:
-    return seed_demo(entries=LARGE_DESK_ENTRIES, logs=False, now=LARGE_DESK_NOW)
+    return seed_demo(entries=LARGE_DESK_ENTRIES, logs=False, now=SEED_NOW)
 
 
 def kind(entry: LogEntry) -> str:

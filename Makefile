@@ -23,6 +23,9 @@ PORT   ?= 8000
 PG_PYTEST_ARGS ?= -m "not browser and not packaging"
 # Everything runs on Django 6.1 too (the CSP walk among the browser tests).
 DJANGO61_PYTEST_ARGS ?=
+# Writes the real audit-log records LogSourceTrail is tested on. Installed --no-deps: it pins
+# Django<6, yet the formatter the tests import is plain logging (no Django import at all).
+NODEPS_DEV := "django-activity-audit>=1.2,<2"
 
 .PHONY: install install-django61 run demo test lint bench clean
 
@@ -33,6 +36,7 @@ $(STAMP): pyproject.toml constraints/django-5.2.txt
 	  rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e ".[dev]" -c constraints/django-5.2.txt
+	$(PY) -m pip install -q --no-deps $(NODEPS_DEV)
 	@touch $(STAMP)
 
 # Builds .venv-django61 when a Python 3.12+ exists; says so and leaves it out otherwise.
@@ -44,6 +48,7 @@ $(STAMP61): pyproject.toml constraints/django-6.1.txt
 	$$python -m venv $(VENV61) && \
 	$(PY61) -m pip install -q --upgrade pip && \
 	$(PY61) -m pip install -q -e ".[dev]" -c constraints/django-6.1.txt && \
+	$(PY61) -m pip install -q --no-deps $(NODEPS_DEV) && \
 	touch $(STAMP61)
 
 install: $(STAMP)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-" + "x" * 50)
-os.environ.setdefault("AUDITCONSOLE_VAR_DIR", tempfile.mkdtemp(prefix="auditconsole-test-var-"))
+if "AUDITCONSOLE_VAR_DIR" not in os.environ:
+    # One directory per test run: the servers a test starts inherit it through the
+    # environment, and the process that made it removes it (a run left 1,200 behind).
+    _var_dir = tempfile.mkdtemp(prefix="auditconsole-test-var-")
+    os.environ["AUDITCONSOLE_VAR_DIR"] = _var_dir
+    atexit.register(shutil.rmtree, _var_dir, ignore_errors=True)
 
 from project.settings import *  # noqa: F403
 

@@ -275,7 +275,6 @@ LOGGING = logconfig.build(
     app_loggers=(*logconfig.DEFAULT_APP_LOGGERS, "project"),
 )
 
-# The console's own log (LOG_FILE above), browsable like any other source.
 # The audit trails merged on object, user and "every trail" pages (docs/trails.md): the
 # admin's log, each package installed, and the activity-audit records of audit.log.
 _TRAIL_BACKENDS = {
@@ -296,6 +295,7 @@ AUDITCONSOLE_TRAILS: dict[str, dict[str, object]] | None = {
     },
 }
 
+# The console's own log (LOG_FILE above), browsable like any other source.
 AUDITCONSOLE_LOG_SOURCES["console"] = {
     "BACKEND": _FILE_SOURCE,
     "LABEL": "This console",

@@ -18,6 +18,10 @@ AUDITCONSOLE_LOG_SOURCES = {
         "OPTIONS": {"path": os.environ["TAIL_TEST_LOG"]},
     }
 }
+# The project's trails include its audit-log file (the "audit" source), which the one source
+# above replaces; and the exports' own log is not a source here either.
+AUDITCONSOLE_TRAILS = {"admin": {"BACKEND": "auditconsole.trails.logentry.LogEntryTrail"}}
+AUDITCONSOLE_EXPORT_AUDIT_SOURCE = None
 AUDITCONSOLE_TAIL_POLL_SECONDS = 0.25
 AUDITCONSOLE_TAIL_STREAM_MAX_SECONDS = 3.0
 AUDITCONSOLE_TAIL_STREAM_SESSION_SECONDS = 0.5

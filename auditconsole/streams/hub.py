@@ -32,6 +32,7 @@ from auditconsole.sources.follow import since
 from auditconsole.sources.query import Query
 from auditconsole.sources.tails import TailResult
 from auditconsole.streams import batches
+from auditconsole.streams.mailbox import Mailbox
 from auditconsole.streams.memory import Trimmer
 from auditconsole.streams.watch import Watcher
 
@@ -55,7 +56,7 @@ class Refused(Exception):
     """Over a cap: the page polls instead."""
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Subscriber:
     """One open stream."""
 
@@ -66,7 +67,7 @@ class Subscriber:
     state: State
     #: The signed position of ``state``, for the page's poller if the stream hands over.
     token: str
-    queue: asyncio.Queue[bytes | Signal] = field(default_factory=asyncio.Queue)
+    queue: Mailbox[bytes | Signal] = field(default_factory=Mailbox)
 
     def send(self, item: bytes | Signal) -> None:
         if self.queue.qsize() >= MAX_PENDING and item != HANDOVER:

@@ -5,7 +5,7 @@ its database connection) in a thread of its own. When many tabs open their strea
 once (a thousand after a restart), as many threads run at once, and glibc gives threads
 their own allocator arenas. That memory is freed when each stream's checks are done and
 its thread let go (:mod:`auditconsole.views.tail_stream`), but glibc keeps free pages in
-the middle of an arena and only returns the top: about a hundred KB per stream that
+the middle of an arena and only returns the top: 100 to 200 KB per stream that
 connected in the burst, resident for the process's life, though nothing uses it.
 ``malloc_trim(0)`` hands those pages back.
 

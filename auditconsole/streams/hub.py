@@ -32,6 +32,8 @@ from auditconsole.sources.follow import since
 from auditconsole.sources.query import Query
 from auditconsole.sources.tails import TailResult
 from auditconsole.streams import batches
+from auditconsole.streams.mailbox import Mailbox
+from auditconsole.streams.memory import Trimmer
 from auditconsole.streams.watch import Watcher
 
 logger = logging.getLogger(__name__)
@@ -54,7 +56,7 @@ class Refused(Exception):
     """Over a cap: the page polls instead."""
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Subscriber:
     """One open stream."""
 
@@ -65,7 +67,7 @@ class Subscriber:
     state: State
     #: The signed position of ``state``, for the page's poller if the stream hands over.
     token: str
-    queue: asyncio.Queue[bytes | Signal] = field(default_factory=asyncio.Queue)
+    queue: Mailbox[bytes | Signal] = field(default_factory=Mailbox)
 
     def send(self, item: bytes | Signal) -> None:
         if self.queue.qsize() >= MAX_PENDING and item != HANDOVER:
@@ -153,6 +155,8 @@ class Hub:
         self.loop = asyncio.get_running_loop()
         self.render = render
         self.watcher = Watcher(self.loop, conf.TAIL_POLL_SECONDS if interval is None else interval)
+        #: Returns what each stream's connecting request left with the allocator.
+        self.trimmer = Trimmer(self.loop)
         self.channels: dict[str, Channel] = {}
         self.per_user: Counter[Hashable] = Counter()
         self.open = 0
@@ -175,6 +179,7 @@ class Hub:
         self.per_user[subscriber.user] += 1
         # Whatever was written since the page's position is read at once.
         channel.wake()
+        self.trimmer.connected()
         return channel
 
     def unsubscribe(self, channel: Channel, subscriber: Subscriber) -> None:
@@ -194,6 +199,7 @@ class Hub:
             channel.stop()
         self.channels.clear()
         self.watcher.close()
+        self.trimmer.close()
 
 
 _hubs: dict[asyncio.AbstractEventLoop, Hub] = {}

@@ -156,12 +156,12 @@ WHY_STREAMS = (
     "socket; an idle poller costs a whole request per second."
 )
 WHY_STREAM_MEMORY = (
-    "Live Python objects are about 50 KB per stream (`python -m benchmarks.stream_memory`: "
-    "uvicorn's connection, Django's request and handler tasks, the stream's queue); the rest "
-    "of the RSS is memory the connection burst leaves with the allocator: Django's ASGI "
-    "handler runs each connecting request's sync part (middleware, the checks) in a thread of "
-    "its own, a thousand at once here, released once the streams start but not all handed "
-    "back to the OS."
+    "Live Python objects are about 45 KB per stream (`python -m benchmarks.stream_memory`: "
+    "uvicorn's connection, Django's request, held by its ASGI handler until the response "
+    "ends, and the handler's tasks); the rest of the RSS is memory the connection burst "
+    "leaves with the allocator: Django's ASGI handler runs each connecting request's sync "
+    "part (middleware, the checks) in a thread of its own, a thousand at once here, and "
+    "glibc keeps what they freed in its arenas until the hub's `malloc_trim` returns it."
 )
 #: Tabs following the rotation runs.
 TABS = 5

@@ -8,12 +8,13 @@ arrive) write to tables of their own, so the shared tables stay as ``data`` made
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from auditconsole.sources.clickhouse import ClickHouseSource
+from auditconsole.sources.clickhouse import ClickHouseSource, ddl
 from auditconsole.sources.registry import get_source
 from tests.sources.clickhouse import data
 
@@ -67,3 +68,32 @@ def cluster(ch_sources: Callable[..., dict[str, Any]]) -> ClickHouseSource:
 @pytest.fixture(autouse=True)
 def _no_time_budget(settings: Any) -> None:
     settings.AUDITCONSOLE_SCAN_BUDGET_SECONDS = 3600
+
+
+_tables = itertools.count()
+
+
+@pytest.fixture
+def live(writer: Any, ch_sources, chdb_dsn: str) -> tuple[ClickHouseSource, Any]:
+    """An empty OTel table of this test's own, as the source ``live``, and its insert().
+
+    Used by the tail's tests and the stream hub's (``test_tail.py``, ``test_stream.py``).
+    """
+    table = f"otel_live_{next(_tables)}"
+    writer.command(ddl.statement("otel").replace("otel_logs", table, 1))
+    ch_sources(live=data.config(chdb_dsn, table, "otel", options={"lag": 30}))
+    source = get_source("live")
+    assert isinstance(source, ClickHouseSource)
+
+    def insert(*seqs: int, ago: float = 0.0, level: str = "INFO") -> None:
+        rows = ", ".join(
+            f"(now64(9) - toIntervalMillisecond({int(ago * 1000)}), '{level}', 'svc', "
+            f"'line {seq}', map('host.name', 'h1'), 'apps.live', map('seq', '{seq}'))"
+            for seq in seqs
+        )
+        writer.command(
+            f"INSERT INTO {table} (Timestamp, SeverityText, ServiceName, Body, "
+            f"ResourceAttributes, ScopeName, LogAttributes) VALUES {rows}"
+        )
+
+    return source, insert

@@ -6,43 +6,15 @@ by the engine's clock (``now64``), which is the clock the tail's lag window foll
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import pytest
 
-from auditconsole.sources.clickhouse import ClickHouseSource, ddl
 from auditconsole.sources.clickhouse.source import MAX_SEEN
 from auditconsole.sources.follow import follow
 from auditconsole.sources.query import FieldFilter, Query
-from auditconsole.sources.registry import get_source, source_for_user
-from tests.sources.clickhouse import data
+from auditconsole.sources.registry import source_for_user
 from tests.sources.helpers import FILE_SOURCE, app_line, append, write
-
-_tables = itertools.count()
-
-
-@pytest.fixture
-def live(writer: Any, ch_sources, chdb_dsn: str) -> tuple[ClickHouseSource, Any]:
-    """An empty OTel table of this test's own, as the source ``live``."""
-    table = f"otel_live_{next(_tables)}"
-    writer.command(ddl.statement("otel").replace("otel_logs", table, 1))
-    ch_sources(live=data.config(chdb_dsn, table, "otel", options={"lag": 30}))
-    source = get_source("live")
-    assert isinstance(source, ClickHouseSource)
-
-    def insert(*seqs: int, ago: float = 0.0, level: str = "INFO") -> None:
-        rows = ", ".join(
-            f"(now64(9) - toIntervalMillisecond({int(ago * 1000)}), '{level}', 'svc', "
-            f"'line {seq}', map('host.name', 'h1'), 'apps.live', map('seq', '{seq}'))"
-            for seq in seqs
-        )
-        writer.command(
-            f"INSERT INTO {table} (Timestamp, SeverityText, ServiceName, Body, "
-            f"ResourceAttributes, ScopeName, LogAttributes) VALUES {rows}"
-        )
-
-    return source, insert
 
 
 def seqs(result: Any) -> list[int]:

@@ -26,6 +26,3 @@ AUDITCONSOLE_TAIL_POLL_SECONDS = 0.25
 AUDITCONSOLE_TAIL_STREAM_MAX_SECONDS = 3.0
 AUDITCONSOLE_TAIL_STREAM_SESSION_SECONDS = 0.5
 AUDITCONSOLE_TAIL_STREAMS_PER_USER = 2
-# The project's trails include one reading the "audit" source, which this project does
-# not configure (the system checks refuse that): the default trails instead.
-AUDITCONSOLE_TRAILS = None

@@ -14,6 +14,12 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.test.testcases import LiveServerThread
+
+from tests.browser.liveserver import OneRequestAtATimeServer
+
+# Before pytest-django's session-wide live_server starts: see tests/browser/liveserver.py.
+LiveServerThread.server_class = OneRequestAtATimeServer
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to
 # run beside it. The live server answers from its own thread, so this only affects setup.

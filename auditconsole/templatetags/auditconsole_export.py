@@ -28,13 +28,15 @@ def activity_export_url(
     subject: Any = None,
     content_type: ContentType | None = None,
     object_id: str | None = None,
+    merged: bool = False,
 ) -> str:
     """The export of the activity list as filtered now; of a user's page (``subject``);
-    or of one object's history (``content_type`` and ``object_id``)."""
+    or of one object's history (``content_type`` and ``object_id``). ``merged``: of every
+    trail (``activity/trails/export/``, which takes the same filters and permissions)."""
     request = context["request"]
     if not has_console_perms(request.user, VIEW_ACTIVITY, EXPORT):
         return ""
-    path = reverse("auditconsole:activity_export")
+    path = reverse("auditconsole:trails_export" if merged else "auditconsole:activity_export")
     if content_type is not None:
         return url_with(
             path, QueryDict(), {CONTENT_TYPE: content_type_key(content_type), OBJECT_ID: object_id}

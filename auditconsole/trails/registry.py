@@ -8,6 +8,7 @@ module only, which imports its package only then.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.apps import apps
@@ -16,6 +17,7 @@ from django.utils.module_loading import import_string
 
 from auditconsole.conf import conf
 from auditconsole.trails.base import Trail
+from auditconsole.trails.logentry import LogEntryTrail
 
 LOGENTRY_TRAIL = "auditconsole.trails.logentry.LogEntryTrail"
 
@@ -79,3 +81,13 @@ def trails_for_user(user: Any) -> list[Trail]:
         if trail.visible_to(user):
             visible.append(trail)
     return visible
+
+
+def beyond_logentry(trails: Sequence[Trail]) -> bool:
+    """Whether ``trails`` hold any trail but the admin's LogEntry.
+
+    The object page links to the merged list and export only then: with the LogEntry
+    trail alone, the LogEntry list and export hold the same entries, with their own
+    columns and sorting, and the links to them keep working.
+    """
+    return any(not isinstance(trail, LogEntryTrail) for trail in trails)

@@ -24,6 +24,7 @@ from auditconsole.activity.counting import ResultCount, count_results
 from auditconsole.activity.facets import compute_facets
 from auditconsole.activity.fields import content_type_key
 from auditconsole.activity.filters import CONTENT_TYPE, OBJECT_ID
+from auditconsole.activity.filters import USER as USER_FILTER
 from auditconsole.activity.ordering import SORT, resolve_sort
 from auditconsole.activity.pagination import (
     AFTER,
@@ -40,11 +41,11 @@ from auditconsole.activity.summary import summarize
 from auditconsole.activity.tables import ActivityTable, activity_table
 from auditconsole.conf import conf
 from auditconsole.links import url_with
-from auditconsole.permissions import EXPORT, VIEW_ACTIVITY
+from auditconsole.permissions import EXPORT, VIEW_ACTIVITY, has_console_perms
 from auditconsole.trails.base import Trail, TrailQuery
 from auditconsole.trails.correlation import LogsAround
 from auditconsole.trails.objects import object_state, object_trails
-from auditconsole.trails.registry import trails_for_user
+from auditconsole.trails.registry import beyond_logentry, trails_for_user
 from auditconsole.trails.rows import timeline_rows
 from auditconsole.trails.search import (
     TRAIL,
@@ -262,7 +263,8 @@ class ObjectView(AccessRecordMixin, ObjectMixin, ActivityPageView):
         request = self.request
         scope = scope_for(request.user)
         content_type, object_id = self.object_type, self.object_id
-        trails = object_trails(trails_for_user(request.user), content_type)
+        visible = trails_for_user(request.user)
+        trails = object_trails(visible, content_type)
         query = TrailQuery(content_type=content_type, object_id=object_id)
         page_form = TimelinePageForm(request.GET)
         page = TimelinePage(items=[])
@@ -288,6 +290,7 @@ class ObjectView(AccessRecordMixin, ObjectMixin, ActivityPageView):
             # Nothing recorded and nothing there: not an object anyone can look at.
             raise Http404("No such object.")
         path = request.path
+        merged = beyond_logentry(visible)
         context.update(
             content_type=content_type,
             object_id=object_id,
@@ -301,8 +304,11 @@ class ObjectView(AccessRecordMixin, ObjectMixin, ActivityPageView):
                 url_with(path, request.GET, page.previous_params) if page.has_previous else None
             ),
             first_url=path,
+            # The timeline merges the trails: so do the list and the export it links to,
+            # unless the viewer sees the admin's log alone (registry.beyond_logentry).
+            merged_trails=merged,
             activity_url=url_with(
-                reverse("auditconsole:activity"),
+                reverse("auditconsole:activity_trails" if merged else "auditconsole:activity"),
                 QueryDict(),
                 {CONTENT_TYPE: content_type_key(content_type), OBJECT_ID: object_id},
             ),
@@ -366,9 +372,7 @@ class TrailActivityView(AccessRecordMixin, ActivityBase):
             if search.is_valid
             else [],
             all_trails_url=url_with(path, facet_params),
-            export_url=url_with(reverse("auditconsole:trails_export"), request.GET)
-            if self.subject is None and request.user.has_perm(EXPORT)
-            else None,
+            export_url=self.export_url(),
             page=page,
             page_form=page_form,
             rows=timeline_rows(page.items, visible, LogsAround(request.user)),
@@ -379,6 +383,18 @@ class TrailActivityView(AccessRecordMixin, ActivityBase):
             first_url=url_with(path, request.GET),
         )
         return context
+
+    def export_url(self) -> str | None:
+        """The merged export as filtered now (a user's page: of that user), when the
+        viewer holds what the export view requires."""
+        request = self.request
+        # TrailExportView's permission_required: no button that would answer 403.
+        if not has_console_perms(request.user, VIEW_ACTIVITY, EXPORT):
+            return None
+        # The user page's form has no user field: the user is in the path, and the
+        # export names it as the list's filter does.
+        changes = {USER_FILTER: str(self.subject.pk)} if self.subject is not None else None
+        return url_with(reverse("auditconsole:trails_export"), request.GET, changes)
 
 
 class UserTrailActivityView(SubjectMixin, TrailActivityView):

@@ -13,11 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
 from django.utils import timezone
 
 from project.demo.logfiles import DemoLogWriter
 from tests.browser.test_activity import desk  # noqa: F401 - a fixture
 from tests.browser.test_csp import WATCH, settle, violations
+from tests.trails.every import EVERY_TRAIL, supplier_in_every_trail
 
 pytestmark = pytest.mark.browser
 
@@ -229,4 +232,22 @@ def test_on_a_desktop_the_filters_stay_beside_the_results(
     assert form_box["x"] + form_box["width"] < results_box["x"]  # beside, not above
     assert abs(form_box["y"] - results_box["y"]) < 5
     assert page.locator(".facets").first.is_visible()
+    assert_clean(page)
+
+
+def test_on_a_phone_an_entry_of_every_trail_keeps_its_badges_on_screen(
+    login: Any, superuser: Any
+) -> None:
+    """Five trails' badges on one entry wrap within a phone's width (they ran off it)."""
+    supplier = supplier_in_every_trail(superuser)
+    page = login(superuser)
+    page.add_init_script(WATCH)
+    ct = ContentType.objects.get_for_model(supplier)
+    open_at(page, reverse("auditconsole:object", args=[ct.pk, supplier.pk]), PHONE)
+    badges = page.locator(".trail-badges .badge--trail")
+    assert badges.count() == len(EVERY_TRAIL)
+    for index in range(len(EVERY_TRAIL)):
+        box = badges.nth(index).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], index
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert_clean(page)

@@ -5,15 +5,13 @@ from __future__ import annotations
 import datetime
 import re
 
-import reversion
-from auditlog.context import set_actor
-from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.urls import reverse
-from easyaudit.middleware.easyaudit import clear_request, set_current_user
 
 from auditconsole.audit import log_action
 from tests.activity.entries import content_type, log
 from tests.trailapp.models import Supplier
+from tests.trails.every import EVERY_TRAIL, supplier_in_every_trail
 
 HX = {"HTTP_HX_REQUEST": "true"}
 ADMIN_AND_HISTORY = {
@@ -145,19 +143,7 @@ def test_one_object_with_every_trail(
     client_for, superuser, django_capture_on_commit_callbacks
 ) -> None:
     """One creation, recorded by the admin's log and each package: one entry, five badges."""
-    set_current_user(superuser)  # easy-audit's middleware would
-    try:
-        with (
-            set_actor(superuser),
-            reversion.create_revision(),
-            django_capture_on_commit_callbacks(execute=True),
-        ):
-            reversion.set_user(superuser)
-            supplier = Supplier(name="Acme")
-            supplier._history_user = superuser  # type: ignore[attr-defined]
-            supplier.save()
-    finally:
-        clear_request()
-    log_action(superuser, supplier, ADDITION)
+    commits = django_capture_on_commit_callbacks(execute=True)
+    supplier = supplier_in_every_trail(superuser, commits)
     ((_, badges),) = items(page_of(client_for(superuser), supplier.pk))
-    assert badges == ["admin", "history", "reversion", "auditlog", "easyaudit"]
+    assert badges == EVERY_TRAIL

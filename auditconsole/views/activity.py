@@ -24,7 +24,6 @@ from auditconsole.activity.counting import ResultCount, count_results
 from auditconsole.activity.facets import compute_facets
 from auditconsole.activity.fields import content_type_key
 from auditconsole.activity.filters import CONTENT_TYPE, OBJECT_ID
-from auditconsole.activity.filters import USER as USER_FILTER
 from auditconsole.activity.ordering import SORT, resolve_sort
 from auditconsole.activity.pagination import (
     AFTER,
@@ -41,7 +40,7 @@ from auditconsole.activity.summary import summarize
 from auditconsole.activity.tables import ActivityTable, activity_table
 from auditconsole.conf import conf
 from auditconsole.links import url_with
-from auditconsole.permissions import EXPORT, VIEW_ACTIVITY, has_console_perms
+from auditconsole.permissions import VIEW_ACTIVITY
 from auditconsole.trails.base import Trail, TrailQuery
 from auditconsole.trails.correlation import LogsAround
 from auditconsole.trails.objects import object_state, object_trails
@@ -372,7 +371,6 @@ class TrailActivityView(AccessRecordMixin, ActivityBase):
             if search.is_valid
             else [],
             all_trails_url=url_with(path, facet_params),
-            export_url=self.export_url(),
             page=page,
             page_form=page_form,
             rows=timeline_rows(page.items, visible, LogsAround(request.user)),
@@ -383,18 +381,6 @@ class TrailActivityView(AccessRecordMixin, ActivityBase):
             first_url=url_with(path, request.GET),
         )
         return context
-
-    def export_url(self) -> str | None:
-        """The merged export as filtered now (a user's page: of that user), when the
-        viewer holds what the export view requires."""
-        request = self.request
-        # TrailExportView's permission_required: no button that would answer 403.
-        if not has_console_perms(request.user, VIEW_ACTIVITY, EXPORT):
-            return None
-        # The user page's form has no user field: the user is in the path, and the
-        # export names it as the list's filter does.
-        changes = {USER_FILTER: str(self.subject.pk)} if self.subject is not None else None
-        return url_with(reverse("auditconsole:trails_export"), request.GET, changes)
 
 
 class UserTrailActivityView(SubjectMixin, TrailActivityView):

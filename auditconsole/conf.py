@@ -184,5 +184,11 @@ class Settings:
         """How many bytes one browse request may scan before offering to continue."""
         return self._get("SCAN_BUDGET_BYTES", 1024 * 1024 * 1024)
 
+    @property
+    def FACET_CACHE_KEYS(self) -> int:
+        """How many per-minute counts a process keeps for the facets of log files (each
+        about 150 bytes); the files counted least recently are forgotten first."""
+        return self._get("FACET_CACHE_KEYS", 200_000)
+
 
 conf = Settings()

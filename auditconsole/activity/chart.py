@@ -66,6 +66,8 @@ class Bar:
     width: float = 0.0
     segments: list[Segment] = field(default_factory=list)
     label: str = ""
+    #: The series stacked, bottom to top (a log histogram stacks levels instead).
+    stack: tuple[str, ...] = STACK
 
     @property
     def total(self) -> int:
@@ -74,7 +76,9 @@ class Bar:
     @property
     def title(self) -> str:
         parts = ", ".join(
-            f"{self.counts[a]:,} {ACTION_LABELS[a].lower()}" for a in STACK if self.counts[a]
+            f"{self.counts[a]:,} {ACTION_LABELS[a].lower() if a in ACTION_LABELS else a}"
+            for a in self.stack
+            if self.counts.get(a)
         )
         return f"{self.label}: {parts or 'no entries'}"
 
@@ -102,6 +106,7 @@ class Chart:
     plot_left: int = LEFT
     plot_right: int = WIDTH - RIGHT
     baseline: float = HEIGHT - BOTTOM
+    stack: tuple[str, ...] = STACK
 
     @property
     def total(self) -> int:
@@ -109,7 +114,7 @@ class Chart:
 
     @property
     def totals(self) -> dict[str, int]:
-        return {a: sum(bar.counts[a] for bar in self.bars) for a in STACK}
+        return {a: sum(bar.counts.get(a, 0) for bar in self.bars) for a in self.stack}
 
 
 def granularity_for(span: datetime.timedelta) -> str:
@@ -288,8 +293,8 @@ def layout(chart: Chart) -> None:
         bar.x = round(chart.plot_left + index * slot + gap / 2, 2)
         bar.width = round(max(slot - gap, 0.5), 2)
         top = chart.baseline
-        for action in STACK:
-            count = bar.counts[action]
+        for action in chart.stack:
+            count = bar.counts.get(action, 0)
             if not count:
                 continue
             height = plot_height * count / chart.scale_max

@@ -31,7 +31,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core import checks
 
@@ -43,6 +43,9 @@ from auditconsole.sources.query import Query
 from auditconsole.sources.records import Record, RecordRef
 from auditconsole.sources.scanning import Budget, Scan, ScanContext, ScanStats, reading, take
 from auditconsole.sources.tails import TailResult
+
+if TYPE_CHECKING:
+    from auditconsole.sources.histogram import Histogram
 
 #: Keys are used in URLs (``logs/<slug:key>/``); ``merged`` is the merged view's own URL.
 KEY_PATTERN = re.compile(r"^[-a-zA-Z0-9_]+$")
@@ -82,6 +85,10 @@ class Facets:
     uncounted_levels: list[str] = field(default_factory=list)
     #: Only the loggers under the prefix were counted, for the same reason.
     other_loggers_uncounted: bool = False
+    #: Records per time bucket, stacked by level (counted over the whole range).
+    histogram: Histogram | None = None
+    #: Said under the counts: how far a partial count got, files that could not be read.
+    note: str = ""
 
 
 @dataclass

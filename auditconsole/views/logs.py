@@ -26,6 +26,7 @@ from auditconsole.links import source_path, source_url, url_with
 from auditconsole.sources import cursor as cursors
 from auditconsole.sources import levels
 from auditconsole.sources.base import Facets, FileInfo, LogSource, Page
+from auditconsole.sources.histogram import log_chart
 from auditconsole.sources.query import (
     CURSOR,
     FIELD,
@@ -258,26 +259,31 @@ class FacetsView(SourceMixin, FilterFormMixin, LogsAccessMixin, HtmxFragmentMixi
     """
 
     template_name = "auditconsole/logs/facets.html"
-    fragment_template_name = "auditconsole/logs/partials/facets.html"
+    fragment_template_name = "auditconsole/logs/facets_fragment.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         source = self.source
         form = self.get_form()
         valid = form.is_valid()
-        facets = None
+        facets = query = None
         if valid:
             query = form.to_query()
-            # A source that counts per page (files): the newest page's counts, as browsed.
+            # A source that counts per page (merged files): the newest page's counts.
             facets = (
                 source.count_facets(query) if source.facets_apart else source.page(query).facets
             )
         browse = source_path(source, "browse")
         link = partial(url_with, browse, self.request.GET)
+        histogram = facets.histogram if facets is not None else None
         context.update(
             source=source,
             form=form,
+            query=query,
             browse_url=link(),
+            # Asking again goes on counting where a partial count stopped (files).
+            facets_page_url=self.request.get_full_path(),
+            chart=log_chart(histogram, link) if histogram is not None else None,
             show_errors=True,  # this page has no filter form to show them beside
             **facet_context(facets, form, valid, link),
         )

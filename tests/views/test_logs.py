@@ -276,15 +276,18 @@ def test_filters_and_facets(client_for, superuser, sources) -> None:
     errors = client.get("/audit/logs/app/?level=ERROR&logger=apps.")
     assert {r.level for r in errors.context["page"].records} == {"ERROR"}
     assert all(r.logger.startswith("apps.") for r in errors.context["page"].records)
-    facets = {f.name: f for f in errors.context["level_facets"]}
+    # The counts are loaded apart, over the whole range, with the other filters applied.
+    assert errors.context["level_facets"] == [] and errors.context["facets_url"]
+    counted = client.get("/audit/logs/app/facets/?level=ERROR&logger=apps.")
+    facets = {f.name: f for f in counted.context["level_facets"]}
     assert facets["ERROR"].current and facets["ERROR"].url is not None
     assert "level=WARNING" in facets["WARNING"].url and "cursor" not in facets["WARNING"].url
-    unfiltered = {f.name: f for f in client.get("/audit/logs/app/").context["level_facets"]}
-    assert unfiltered["(none)"].url is None  # the malformed line has no level
-    # Below the minimum level the lines were skipped unread: links without counts.
-    assert facets["WARNING"].count is None and facets["ERROR"].count is not None
-    assert "Levels below ERROR are not counted" in errors.content.decode()
-    loggers = {f.name: f for f in errors.context["logger_facets"]}
+    assert "/audit/logs/app/?" in facets["WARNING"].url
+    unfiltered = client.get("/audit/logs/app/facets/").context["level_facets"]
+    assert {f.name: f for f in unfiltered}["(none)"].url is None  # the malformed line
+    # Levels below the minimum are counted too: the level facet ignores the level filter.
+    assert facets["WARNING"].count and facets["ERROR"].count
+    loggers = {f.name: f for f in counted.context["logger_facets"]}
     assert "logger=apps.tickets.views" in loggers["apps.tickets.views"].url
     by_field = client.get("/audit/logs/app/?field=user_id=14")
     assert [r.fields.get("seq") for r in by_field.context["page"].records] == [130]
@@ -630,3 +633,58 @@ def test_a_block_can_be_overridden(
     html = child.render(page.get_context_data(**kwargs), request)
     assert re.findall(r'<p class="mine">([^<]*)</p>', html) == expected
     assert replaced not in html and "<html" in html
+
+
+def test_the_counts_bring_the_volume_chart_and_its_bars_narrow_the_range(
+    client_for, superuser, sources
+) -> None:
+    client = client_for(superuser)
+    page = body(client.get("/audit/logs/app/?level=WARNING"))
+    # The page holds the chart's empty slot, filled when the counts arrive.
+    assert '<div id="log-chart" class="log-chart">' in page
+    assert 'hx-get="/audit/logs/app/facets/?level=WARNING" hx-trigger="load"' in page
+    counts = body(client.get("/audit/logs/app/facets/?level=WARNING", HTTP_HX_REQUEST="true"))
+    assert counts.lstrip().startswith('<nav id="log-facets"')
+    chart = counts[counts.index('<div id="log-chart"') :]
+    assert chart.startswith('<div id="log-chart" class="log-chart" hx-swap-oob="true">')
+    assert "Records per 2 minutes" in chart  # 12:00 to 13:00 in at most 60 bars
+    bars = re.findall(r'<a href="([^"]+)" hx-get="\1" hx-target="#log-results"', chart)
+    assert bars and all("level=WARNING" in html.unescape(bar) for bar in bars)
+    first = html.unescape(bars[0])
+    assert "since=2026-04-04T12%3A00%3A00%2B00%3A00" in first
+    assert "until=2026-04-04T12%3A02%3A00%2B00%3A00" in first
+    assert "<title>Apr 4, 12:00: 30 WARNING, 30 ERROR</title>" in chart  # WARNING and above
+    assert 'class="bar-level bar-level--warning"' in chart
+    # Following a bar: the page of that minute, whose counts say so.
+    narrowed = client.get(first)
+    assert {r.time.minute for r in narrowed.context["page"].records} == {0, 1}
+    # Without JavaScript the counts are a page of their own, the chart included.
+    whole = body(client.get("/audit/logs/app/facets/?level=WARNING"))
+    assert "<html" in whole and '<div id="log-chart" class="log-chart">' in whole
+    # The fragment answering a filter change empties the chart until the counts return.
+    fragment = body(client.get("/audit/logs/app/?level=ERROR", HTTP_HX_REQUEST="true"))
+    assert re.search(
+        r'<div id="log-chart" class="log-chart" hx-swap-oob="true">\s*</div>', fragment
+    )
+
+
+def test_no_chart_when_nothing_matches_and_a_partial_count_offers_to_go_on(
+    client_for, superuser, sources, settings
+) -> None:
+    client = client_for(superuser)
+    empty = body(
+        client.get("/audit/logs/app/facets/?q=nowhere-to-be-found", HTTP_HX_REQUEST="true")
+    )
+    assert re.search(r'<div id="log-chart" class="log-chart" hx-swap-oob="true">\s*</div>', empty)
+    settings.AUDITCONSOLE_SCAN_BUDGET_BYTES = 1
+    from auditconsole.sources.files import tally
+
+    tally.TALLIES.clear()
+    partial = body(client.get("/audit/logs/app/facets/?level=ERROR", HTTP_HX_REQUEST="true"))
+    assert "so far, the newest files first" in partial
+    assert re.search(
+        r'<a href="/audit/logs/app/facets/\?level=ERROR" hx-get="[^"]+" hx-target="#log-facets"',
+        partial,
+    )
+    assert "Records per 2 minutes (counted so far)" in partial
+    tally.TALLIES.clear()

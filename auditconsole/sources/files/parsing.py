@@ -196,28 +196,42 @@ class Parser:
                     return when
         return None
 
-    def _from_object(
-        self,
-        obj: dict[str, Any],
-        line: bytes,
-        origin: Origin,
-        offset: int,
-        end: int,
-        secrets: bool = True,
-    ) -> Record:
-        consumed: set[str] = set()
+    def line_heading(self, line: bytes) -> tuple[datetime | None, str, int, str] | None:
+        """:meth:`heading` of a JSON line, as :meth:`parse_line` would read it, or ``None``
+        when only :meth:`parse_line` can tell (not an object, not valid JSON)."""
+        line = line.rstrip(b"\r")
+        try:
+            obj = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            return None
+        if not isinstance(obj, dict):
+            return None
+        if _LONG_DIGITS.search(line) is not None:
+            obj = _exact_integers(line, obj)
+        return self.heading(obj)
+
+    def heading(
+        self, obj: dict[str, Any], consumed: set[str] | None = None
+    ) -> tuple[datetime | None, str, int, str]:
+        """A JSON object's ``(time, level, levelno, logger)``, as its record will have them.
+
+        The facets' tallies read only these (:mod:`.tally`); :meth:`_from_object` builds
+        the rest of the record around them, so both always agree. The keys used are
+        added to ``consumed``.
+        """
+        used = consumed if consumed is not None else set()
         when = None
         for key in TIME_KEYS:
             if key in obj:
                 when = parse_timestamp(obj[key], self.zone)
                 if when is not None:
-                    consumed.add(key)
+                    used.add(key)
                     break
         level_value: Any = None
         for key in LEVEL_KEYS:
             if obj.get(key) is not None:
                 level_value = obj[key]
-                consumed.add(key)
+                used.add(key)
                 break
         else:
             nested = obj.get("log")
@@ -229,8 +243,21 @@ class Parser:
             value = obj.get(key)
             if isinstance(value, str):
                 logger = value
-                consumed.add(key)
+                used.add(key)
                 break
+        return when, level, levelno, logger
+
+    def _from_object(
+        self,
+        obj: dict[str, Any],
+        line: bytes,
+        origin: Origin,
+        offset: int,
+        end: int,
+        secrets: bool = True,
+    ) -> Record:
+        consumed: set[str] = set()
+        when, level, levelno, logger = self.heading(obj, consumed)
         message_key = next((key for key in MESSAGE_KEYS if key in obj), None)
         if message_key is not None:
             consumed.add(message_key)

@@ -48,6 +48,10 @@ def seek_time(
     :class:`OutOfOrder` when the probes show the file is not in time order.
     """
     probes: list[tuple[int, datetime]] = []
+    # Whether a record older than ``target`` was seen: only that makes the lines before
+    # the answer older. Without one, "low" keeps them (a rotation opening with blank or
+    # untimed lines), and a floor above them would end the scan of older files.
+    older = False
     while high - low > SEEK_PROBE:
         middle = (low + high) // 2
         found = _first_timed(opened, middle, high)
@@ -59,10 +63,14 @@ def seek_time(
             high = start
         else:
             low = after
+            older = True
+    keep = older or unknown == "high"
     for record in iter_forward_records(opened, low, high):
-        if record.time is not None and record.time >= target:
-            return record.offset
-    return high
+        if record.time is not None:
+            if record.time >= target:
+                return record.offset if keep else low
+            keep = True
+    return high if keep else low
 
 
 def _check_order(probes: list[tuple[int, datetime]], offset: int, when: datetime) -> None:

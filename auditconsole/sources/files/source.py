@@ -31,11 +31,12 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from auditconsole.conf import conf
-from auditconsole.sources.base import Around, FileInfo, LogSource
+from auditconsole.sources.base import Around, Facets, FileInfo, LogSource, default_budget
 from auditconsole.sources.cursor import State
 from auditconsole.sources.files import lines as line_reading
 from auditconsole.sources.files.checks import check_options
 from auditconsole.sources.files.discovery import Discovery, LogFile, Stream, discover
+from auditconsole.sources.files.facets import count_facets
 from auditconsole.sources.files.forward import iter_forward_records, readable_end
 from auditconsole.sources.files.opening import RecordReader
 from auditconsole.sources.files.parsing import DEFAULT_TEXT_PATTERNS, FORMATS, Parser
@@ -51,6 +52,10 @@ _NEWEST_TIME_LINES = 50
 
 
 class FileSource(LogSource):
+    #: The facets and histogram cover the whole range selected (:mod:`.facets`), counted
+    #: in a request of their own so the records never wait for them.
+    facets_apart = True
+
     def __init__(self, key: str, config: dict[str, Any]) -> None:
         super().__init__(key, config)
         path = self.options.get("path")
@@ -241,6 +246,11 @@ class FileSource(LogSource):
             pass
         newer.reverse()
         return Around(record=record, newer=newer, older=older)
+
+    def count_facets(self, query: Query) -> Facets:
+        """Level and logger counts and the volume histogram over everything ``query``
+        selects, within the scan budget (see :mod:`.facets`)."""
+        return count_facets(self, query, default_budget())
 
     def watch_paths(self) -> list[str]:
         """The configured directory, and each directory a glob matched files in."""

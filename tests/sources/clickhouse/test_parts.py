@@ -97,9 +97,11 @@ def test_driver_values_become_json_data():
 
 def test_only_sources_that_count_apart_count_facets(tmp_path):
     from auditconsole.sources.files import FileSource
+    from auditconsole.sources.merged import MergedSource
     from auditconsole.sources.query import Query
 
     files = FileSource("app", {"OPTIONS": {"path": str(tmp_path / "app.log")}})
-    assert not files.facets_apart
+    merged = MergedSource([files, FileSource("api", {"OPTIONS": {"path": str(tmp_path / "a")}})])
+    assert files.facets_apart and not merged.facets_apart
     with pytest.raises(NotImplementedError):
-        files.count_facets(Query())
+        merged.count_facets(Query())

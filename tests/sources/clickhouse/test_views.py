@@ -53,15 +53,15 @@ def test_browse_page_filters_and_loads_its_facets_apart(client_for, superuser, s
     assert f'href="{facets_url}"' in page  # and without JavaScript, a link to them
     counts = client.get(facets_url.replace("&amp;", "&"), **HX)
     assert counts.status_code == 200 and "<html" not in body(counts)
-    assert "Counted by the log store over every matching record" in body(counts)
+    assert "Counted over every matching record, with the other filters" in body(counts)
     assert re.search(r'<h3 id="facet-host">Host</h3>', body(counts))
     assert "host-07" in body(counts) and "host-08" not in body(counts)
     links = re.findall(r'href="([^"]+)"', body(counts))
     assert all(link.startswith("/audit/logs/cluster/?") for link in links)
     whole = client.get("/audit/logs/cluster/facets/?level=ERROR")
     assert "<html" in body(whole) and "field=host%3Dhost-" in body(whole)
-    files = client.get("/audit/logs/app/facets/", **HX)  # files count the page's scan
-    assert "scanned for this page" in body(files) and "apps.billing" in body(files)
+    files = client.get("/audit/logs/app/facets/", **HX)  # files count their whole range too
+    assert "Counted over every matching record" in body(files) and "apps.billing" in body(files)
     fragment = client.get("/audit/logs/cluster/?level=ERROR", **HX)
     assert fragment.status_code == 200 and "<html" not in body(fragment)
     assert 'hx-swap-oob="true" hx-get=' not in body(fragment)

@@ -10,6 +10,8 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from auditconsole.sources.files import seeking
 from auditconsole.sources.query import Query
 from tests.sources.helpers import START, app_line, seqs, source, stamp, write
@@ -100,3 +102,27 @@ def test_a_compressed_rotation_says_it_was_read_from_its_start(logs: Path) -> No
     assert page.notices[0].startswith("app.log.1.gz is compressed: it was read from its start (")
     # The newest page, from the plain file alone, has nothing to say.
     assert log.page(Query(), None, 5).notices == []
+
+
+@pytest.mark.parametrize("rotation", [b"   \n", b"no time here\n\n"])
+def test_a_rotation_without_any_time_does_not_end_a_since_range(
+    logs: Path, rotation: bytes
+) -> None:
+    """Found by the facets' property test: the untimed rotation's seek put its floor at
+    its end, which read as "older files hold only older records" and hid app.log.2."""
+    line = "2026-04-04 12:00:00,000 [ERROR] apps.billing: at the edge"
+    write(logs / "app.log.2.gz", [line], gz=True)
+    (logs / "app.log.1").write_bytes(rotation)
+    write(logs / "app.log", [line])
+    log = source(logs / "app.log")
+    found = list(log.iter_records(Query(since=START, until=START)))
+    assert [record.file for record in found] == ["app.log", "app.log.2.gz"]
+
+
+def test_a_rotation_opening_with_untimed_lines_does_not_end_a_since_range(logs: Path) -> None:
+    write(logs / "app.log.2.gz", ["2026-04-04 12:00:00,000 [ERROR] apps.billing: oldest"], gz=True)
+    write(logs / "app.log.1", ["   ", "2026-04-04 12:00:05,000 [ERROR] apps.billing: later"])
+    write(logs / "app.log", ["2026-04-04 12:00:00,000 [ERROR] apps.billing: live"])
+    log = source(logs / "app.log")
+    found = list(log.iter_records(Query(since=START, until=START + timedelta(seconds=5))))
+    assert [record.file for record in found] == ["app.log", "app.log.1", "app.log.2.gz"]

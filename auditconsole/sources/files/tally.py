@@ -1,0 +1,246 @@
+"""Per-minute counts of a file's records by level and logger, kept between requests.
+
+The facets and the volume histogram of a time range (:mod:`.facets`) are sums over these
+tallies. Counting reads every record's time, level and logger, and nothing else: a JSON
+line is decoded but no record is built (:meth:`~.parsing.Parser.line_heading`); a text
+record, or a JSON line only the full parse can read, goes through the parser as a browse
+would, so a tally never disagrees with what browsing shows.
+
+A rotated or compressed file never changes and the live file only grows, so each file's
+tally is kept in :data:`TALLIES`, keyed by the parser's settings and the file's identity
+(device, inode). Before use it is checked against the file:
+
+* same size and modification time, and counted to the end: used as it is, unopened (a
+  ``.gz`` is not decompressed again);
+* grown, with the same first bytes: counting goes on from where it stopped (the live
+  file's new lines, or a file a budget stopped half-way through);
+* smaller, or other first bytes (truncated, replaced, an inode reused): counted afresh.
+
+In a text file the live file's last record may still get continuation lines (a traceback
+being written), so it is counted for the request but not kept: the next count reads it
+again.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import zlib
+from collections import Counter, OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+
+from auditconsole.conf import conf
+from auditconsole.sources.files.discovery import LogFile
+from auditconsole.sources.files.forward import iter_forward_records, readable_end
+from auditconsole.sources.files.lines import iter_forward
+from auditconsole.sources.files.opening import OpenedFile
+from auditconsole.sources.files.parsing import JSON
+from auditconsole.sources.records import Record
+from auditconsole.sources.scanning import Budget
+
+#: ``(epoch minute or None for an untimed record, levelno, level, logger)``.
+Key = tuple[int | None, int, str, str]
+#: The first bytes a tally remembers its file by (a checksum of them).
+HEAD_BYTES = 4096
+#: Records counted between two looks at the budget.
+BUDGET_STRIDE = 2048
+
+
+@dataclass
+class Tally:
+    """What one file holds, from its start to ``end``."""
+
+    counts: Counter[Key] = field(default_factory=Counter)
+    #: Bytes counted from the start of the file, to a record boundary.
+    end: int = 0
+    #: The file as it was when counted (discovery's size and mtime).
+    size: int = -1
+    mtime: float = -1.0
+    head: int = 0
+    head_length: int = 0
+    #: Counted to the end of a file that is not the live one: it will not change.
+    complete: bool = False
+
+    @property
+    def weight(self) -> int:
+        return len(self.counts)
+
+
+@dataclass
+class Counted:
+    """A file's counts for one request: the kept tally, and what was read past it."""
+
+    tally: Tally
+    #: The live text file's last record, counted but not kept (see the module docstring).
+    extra: Counter[Key]
+    #: Whether every record of the file is in ``tally`` and ``extra``.
+    finished: bool
+    #: Bytes of the file (decompressed) and bytes counted.
+    total_bytes: int
+    counted_bytes: int
+
+
+class TallyCache:
+    """The tallies of the files counted lately, least recently used dropped first once
+    their keys add up to more than ``FACET_CACHE_KEYS``. One per process; thread-safe."""
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[Hashable, Tally] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Tally | None:
+        with self._lock:
+            tally = self._entries.get(key)
+            if tally is not None:
+                self._entries.move_to_end(key)
+            return tally
+
+    def put(self, key: Hashable, tally: Tally) -> None:
+        with self._lock:
+            self._entries[key] = tally
+            self._entries.move_to_end(key)
+            limit = conf.FACET_CACHE_KEYS
+            weight = sum(entry.weight for entry in self._entries.values())
+            while weight > limit and len(self._entries) > 1:
+                _, dropped = self._entries.popitem(last=False)
+                weight -= dropped.weight
+            if weight > limit:  # one file alone is over the cap: not kept at all
+                self._entries.clear()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+TALLIES = TallyCache()
+
+
+def cached_tally(key: Hashable, log_file: LogFile) -> Tally | None:
+    """The kept tally of ``log_file`` when it can be used without opening the file."""
+    tally = TALLIES.get(key)
+    if (
+        tally is not None
+        and tally.complete
+        and tally.size == log_file.size
+        and tally.mtime == log_file.mtime
+    ):
+        return tally
+    return None
+
+
+def count_file(key: Hashable, opened: OpenedFile, budget: Budget) -> Counted:
+    """The counts of the open file, from its kept tally on, within ``budget``."""
+    reader = opened.reader
+    head_data = reader.read(0, HEAD_BYTES)
+    head = zlib.crc32(head_data)
+    stop = readable_end(opened)
+    tally = TALLIES.get(key)
+    if (
+        tally is None
+        or tally.end > stop
+        or tally.head_length > len(head_data)
+        or zlib.crc32(head_data[: tally.head_length]) != tally.head
+    ):
+        tally = Tally()
+    else:
+        # A copy: another request may be reading the kept one.
+        tally = Tally(
+            Counter(tally.counts), tally.end, tally.size, tally.mtime, tally.head, tally.head_length
+        )
+    tally.head, tally.head_length = head, len(head_data)
+    log_file = opened.file
+    extra: Counter[Key] = Counter()
+    if opened.format == JSON:
+        reached = _count_json(tally, opened, stop, budget)
+    else:
+        reached = _count_text(tally, extra, opened, stop, budget)
+    finished = reached >= stop
+    tally.size, tally.mtime = log_file.size, log_file.mtime
+    tally.complete = finished and not log_file.live and not extra
+    TALLIES.put(key, tally)
+    return Counted(tally, extra, finished, reader.size, reached)
+
+
+def record_key(record: Record) -> Key:
+    when = record.time
+    minute = None if when is None else math.floor(when.timestamp() / 60)
+    return (minute, record.levelno, record.level, record.logger)
+
+
+def _count_json(tally: Tally, opened: OpenedFile, stop: int, budget: Budget) -> int:
+    """Count lines from ``tally.end`` to ``stop``; return where counting got to."""
+    parser = opened.parser
+    counts = tally.counts
+    names: dict[str, str] = {}  # one string per logger name, not one per line
+    seen = 0
+    start = tally.end
+    position = start
+    for line in iter_forward(
+        opened.reader, start, stop, max_line=opened.max_line, hold_partial=False
+    ):
+        if seen >= BUDGET_STRIDE:
+            seen = 0
+            budget.charge(position - tally.end)
+            tally.end = position
+            if budget.exhausted:
+                return position
+        seen += 1
+        position = line.end
+        data = line.data
+        if not data.strip():
+            continue
+        heading = None if line.truncated else parser.line_heading(data)
+        if heading is None:
+            record = parser.parse_line(
+                data,
+                opened.origin,
+                line.start,
+                line.end,
+                truncated=line.truncated,
+                length=line.end - line.start,
+            )
+            counts[record_key(record)] += 1
+            continue
+        when, level, levelno, logger = heading
+        minute = None if when is None else math.floor(when.timestamp() / 60)
+        counts[(minute, levelno, level, names.setdefault(logger, logger))] += 1
+    budget.charge(position - tally.end)
+    tally.end = position
+    return position
+
+
+def _count_text(
+    tally: Tally, extra: Counter[Key], opened: OpenedFile, stop: int, budget: Budget
+) -> int:
+    """Count records from ``tally.end`` to ``stop``; the live file's last one goes to
+    ``extra``. Return where counting got to."""
+    counts = tally.counts
+    start = tally.end
+    pending: Record | None = None
+    seen = 0
+    for record in iter_forward_records(opened, start, stop):
+        if record.offset == 0 and not record.raw.strip():
+            continue  # blank lines opening a file: browsing shows no record for them
+        if pending is not None:
+            counts[record_key(pending)] += 1
+            tally.end = pending.end
+        pending = record
+        seen += 1
+        if seen >= BUDGET_STRIDE:
+            seen = 0
+            if budget.exhausted:
+                # ``pending`` is read again next time, whether or not it was complete.
+                budget.charge(tally.end - start)
+                return tally.end
+    if pending is not None:
+        if opened.file.live:
+            extra[record_key(pending)] += 1
+        else:
+            counts[record_key(pending)] += 1
+            tally.end = pending.end
+    budget.charge(stop - start)
+    return stop

@@ -89,6 +89,8 @@ class Facets:
     histogram: Histogram | None = None
     #: Said under the counts: how far a partial count got, files that could not be read.
     note: str = ""
+    #: A partial count that asking again takes further (files keep what they counted).
+    resumable: bool = False
 
 
 @dataclass

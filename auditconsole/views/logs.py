@@ -283,6 +283,8 @@ class FacetsView(SourceMixin, FilterFormMixin, LogsAccessMixin, HtmxFragmentMixi
             browse_url=link(),
             # Asking again goes on counting where a partial count stopped (files).
             facets_page_url=self.request.get_full_path(),
+            # In the page (htmx), a partial count goes on by itself until it is whole.
+            auto_continue=bool(getattr(self.request, "htmx", False)),
             chart=log_chart(histogram, link) if histogram is not None else None,
             show_errors=True,  # this page has no filter form to show them beside
             **facet_context(facets, form, valid, link),

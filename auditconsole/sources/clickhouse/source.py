@@ -27,7 +27,7 @@ run in the engine (:mod:`.sql`); the live tail polls by time (:meth:`ClickHouseS
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core import checks
@@ -44,6 +44,7 @@ from auditconsole.sources.clickhouse.sql import HOST, Bound, Layout
 from auditconsole.sources.clickhouse.store import Store
 from auditconsole.sources.cursor import State, is_count
 from auditconsole.sources.errors import SourceUnavailable
+from auditconsole.sources.histogram import Histogram
 from auditconsole.sources.query import Query
 from auditconsole.sources.records import Record, RecordRef
 from auditconsole.sources.scanning import Budget, ScanContext
@@ -273,7 +274,38 @@ class ClickHouseSource(LogSource):
             whole=True,
             partial=result.partial,
         )
+        facets.histogram, partial = self.count_histogram(query)
+        facets.partial = facets.partial or partial
         return facets
+
+    def count_histogram(self, query: Query) -> tuple[Histogram | None, bool]:
+        """Rows per time bucket and level, every filter applied, and whether the engine
+        stopped at its time limit. An open range ends at the oldest (newest) row."""
+        layout = self.layout()
+        low, high = query.since, query.until
+        if low is None or high is None:
+            bound = Bound()
+            span = self.store.query(layout.span(query, bound), bound.params)
+            oldest, newest, count = span.rows[0]
+            if not count:
+                return None, False
+            low = low or _from_ns(int(oldest))
+            high = high or _from_ns(int(newest))
+        histogram = Histogram.spanning(low, max(low, high))
+        bound = Bound()
+        seconds = histogram.minutes * 60
+        start_ns = int(histogram.start.timestamp()) * 1_000_000_000
+        result = self.store.query(
+            layout.histogram(query, bound, start_ns, seconds),
+            bound.params,
+            partial=True,
+            timeout=self.facet_timeout,
+        )
+        for bucket, level, count in result.rows:
+            name = level_numbers.normalize(text(level))[0]
+            if 0 <= int(bucket) < len(histogram.counts):
+                histogram.counts[int(bucket)][name] += int(count)
+        return (histogram if histogram.total else None), result.partial
 
 
 #: ``grouping(level, logger, host)``: a bit per argument, set when it is *not* grouped on.
@@ -406,6 +438,10 @@ def _tail_position(state: State) -> tuple[int | None, set[tuple[int, int]]]:
 
 def _short(record: Record) -> tuple[int, int]:
     return record.file_id[0], record.file_id[1] & 0xFFFFFFFF
+
+
+def _from_ns(ns: int) -> datetime:
+    return EPOCH + timedelta(microseconds=ns // 1000)
 
 
 def _aware(value: object) -> datetime | None:

@@ -350,6 +350,27 @@ class Layout:
             f"LIMIT {bound.bind(limit, 'UInt32')} BY g"
         )
 
+    def span(self, query: Query, bound: Bound) -> str:
+        """The oldest and newest time of the rows ``query`` selects (ns), and their count:
+        where the volume histogram starts and ends when the range is open."""
+        return (
+            f"SELECT toUnixTimestamp64Nano(toDateTime64(min({self.time}), 9)), "
+            f"toUnixTimestamp64Nano(toDateTime64(max({self.time}), 9)), count() "
+            f"FROM {self.table} WHERE {self.where(query, bound)}"
+        )
+
+    def histogram(self, query: Query, bound: Bound, start_ns: int, seconds: int) -> str:
+        """Rows per ``seconds``-wide bucket from ``start_ns`` and per level, every filter
+        applied: the volume histogram's bars, counted by the engine."""
+        start = bound.bind(start_ns // 1_000_000_000, "Int64")
+        width = bound.bind(seconds, "Int64")
+        level = f"toString({quote(self.schema.level)})"
+        return (
+            f"SELECT intDiv(toInt64(toUnixTimestamp({self.time})) - {start}, {width}) AS b, "
+            f"{level} AS lv, count() AS n FROM {self.table} "
+            f"WHERE {self.where(query, bound)} GROUP BY b, lv"
+        )
+
     def summary(self) -> str:
         return f"SELECT count(), max({self.time}) FROM {self.table}"
 

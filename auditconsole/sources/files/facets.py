@@ -96,7 +96,7 @@ def _tallied(source: FileSource, query: Query, budget: Budget) -> Facets:
         entries.extend(edge_counts.items())
     facets = summarise(entries, query)
     if unfinished:
-        facets.partial = True
+        facets.partial = facets.resumable = True
         notices.insert(
             0,
             f"Counted {filesizeformat(counted)} of {filesizeformat(total)} so far, the newest "

@@ -22,8 +22,11 @@ _NUMBERS = (int, float)
 _STRPTIME_FORMATS: tuple[str, ...] = ("%d/%b/%Y:%H:%M:%S %z", "%d/%b/%Y %H:%M:%S")
 
 
-def parse_timestamp(value: Any, naive_zone: tzinfo) -> datetime | None:
-    """An aware datetime for ``value``, or ``None`` when it is not a time we recognise."""
+def parse_timestamp(value: Any, naive_zone: tzinfo | None) -> datetime | None:
+    """An aware datetime for ``value``, or ``None`` when it is not a time we recognise.
+
+    ``naive_zone=None`` leaves a time written without a zone naive (the facets' tallies
+    put it in the zone once per minute, not once per line)."""
     if type(value) is not str:  # exact type check first: this runs once per record
         if isinstance(value, bool) or not isinstance(value, _NUMBERS):
             return None
@@ -39,7 +42,7 @@ def parse_timestamp(value: Any, naive_zone: tzinfo) -> datetime | None:
         parsed = _epoch_string(text)
         if parsed is None:
             return None
-    if parsed.tzinfo is None:
+    if parsed.tzinfo is None and naive_zone is not None:
         return parsed.replace(tzinfo=naive_zone)
     return parsed
 

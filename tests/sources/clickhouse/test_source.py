@@ -190,3 +190,18 @@ def test_files_and_newest_time_describe_the_table(cluster):
     assert info.error is None and info.live
     assert "otel_logs" in info.name
     assert cluster.newest_time() == data.HOSTILE_TIME + timedelta(seconds=4)
+
+
+def test_the_volume_histogram_is_counted_by_the_engine_with_every_filter(cluster):
+    for query in (window(min_level=levels.ERROR, logger="apps.billing"), window(), Query()):
+        histogram = cluster.count_facets(query).histogram
+        assert histogram is not None
+        again = type(histogram)(
+            histogram.start, histogram.minutes, [Counter() for _ in histogram.counts]
+        )
+        matching = [r for r in everything(cluster, query) if query.matches(r)]
+        for record in matching:
+            again.add_time(record.time, record.level)
+        assert again.counts == histogram.counts and histogram.total == len(matching)
+    nothing = window(text="no record says this, anywhere")
+    assert cluster.count_facets(nothing).histogram is None

@@ -253,6 +253,7 @@ def test_a_count_stopped_by_its_budget_says_so_and_goes_on_next_time(
     rotated_app_logs(logs, per_file=3000)
     log = source(logs / "app.log")
     monkeypatch.setattr(tallies, "BUDGET_STRIDE", 100)
+    monkeypatch.setattr(tallies, "COUNT_BLOCK", 8192)
     from auditconsole.sources.files.facets import count_facets
 
     counts = []

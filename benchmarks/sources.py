@@ -87,6 +87,48 @@ def generate(path: Path, size: int) -> int:
     return lines
 
 
+TRACEBACK = (
+    "Traceback (most recent call last):\n"
+    '  File "/app/apps/billing/views.py", line 214, in charge\n'
+    "    invoice = Invoice.objects.get(pk=invoice_id)\n"
+    '  File "/venv/lib/python3.11/site-packages/django/db/models/query.py", line 649, in get\n'
+    "    raise self.model.DoesNotExist(\n"
+    "apps.billing.models.Invoice.DoesNotExist: Invoice matching query does not exist.\n"
+)
+
+
+def generate_text(path: Path, size: int) -> int:
+    """Write ``size`` bytes in logging's classic text format (``asctime [LEVEL] name:
+    message``), an ERROR with its traceback once in :data:`ERROR_EVERY` records; the rare
+    needle only in the very first record. Returns the number of records."""
+    rng = random.Random(42)
+    start = datetime(2026, 4, 1, tzinfo=UTC)
+    written = records = 0
+    with path.open("wb", buffering=4 * 1024 * 1024) as handle:
+        batch: list[str] = []
+        while written < size:
+            when = start + timedelta(milliseconds=records * 7)
+            stamp = when.strftime("%Y-%m-%d %H:%M:%S,") + f"{when.microsecond // 1000:03d}"
+            error = rng.randrange(ERROR_EVERY) == 0
+            level = "ERROR" if error else rng.choice(LEVELS)
+            logger = LOGGERS[records % len(LOGGERS)] if records % 2 else "apps.billing"
+            message = (
+                RARE
+                if records == 0
+                else f"request {records} handled in {rng.randrange(1, 900)} ms "
+                f"user_id={rng.randrange(1, 5000)} request_id={rng.getrandbits(64):016x}"
+            )
+            text = f"{stamp} [{level}] {logger}: {message}\n" + (TRACEBACK if error else "")
+            batch.append(text)
+            written += len(text)
+            records += 1
+            if len(batch) >= 10_000:
+                handle.write("".join(batch).encode())
+                batch.clear()
+        handle.write("".join(batch).encode())
+    return records
+
+
 def median_ms(function, repeat: int) -> float:
     timings = []
     for _ in range(repeat):

@@ -91,6 +91,10 @@ class Origin:
     label: str = ""
 
 
+#: Where a record read only for its heading comes from: nowhere it will be shown.
+_NOWHERE = Origin("", "", "", (0, 0))
+
+
 class Parser:
     """Turns lines of one source into records, with the source's options applied."""
 
@@ -421,6 +425,27 @@ class Parser:
             checksum=zlib.crc32(first),
             **_origin(origin, offset, end),
         )
+
+    def group_heading(
+        self, lines: Sequence[bytes], *, truncated: bool = False
+    ) -> tuple[int | None, str, int, str]:
+        """:meth:`parse_group`'s ``(epoch minute, level, levelno, logger)``, read without
+        building the record: the facets' tallies (:mod:`.tally`) of text files."""
+        first = lines[0].rstrip(b"\r")
+        if self.format == AUTO and first[:1] == b"{" and len(lines) == 1:
+            heading = None if truncated else self.line_heading(first)
+            if heading is not None:
+                return heading
+            record = self.parse_line(first, _NOWHERE, 0, 0, truncated=truncated)
+            when = record.time
+            minute = None if when is None else math.floor(when.timestamp() / 60)
+            return minute, record.level, record.levelno, record.logger
+        match = self.header_match(_decode(first)[0])
+        if match is None:
+            return None, "", levels.UNKNOWN, ""
+        groups = match.groupdict()
+        level, levelno = levels.normalize(groups.get("level"))
+        return self.epoch_minute(groups["time"]), level, levelno, groups.get("logger") or ""
 
     def _mask(self, text: str) -> str:
         return self.redactor.redact_text(text)

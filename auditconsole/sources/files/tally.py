@@ -32,9 +32,15 @@ from dataclasses import dataclass, field
 
 from auditconsole.conf import conf
 from auditconsole.sources.files.discovery import LogFile
-from auditconsole.sources.files.forward import iter_forward_records, readable_end
+from auditconsole.sources.files.forward import readable_end
+from auditconsole.sources.files.lines import Line, iter_forward
 from auditconsole.sources.files.opening import OpenedFile
-from auditconsole.sources.files.parsing import JSON, has_long_digits
+from auditconsole.sources.files.parsing import (
+    JSON,
+    MAX_CONTINUATION_LINES,
+    Parser,
+    has_long_digits,
+)
 from auditconsole.sources.records import Record
 from auditconsole.sources.scanning import Budget
 
@@ -252,30 +258,60 @@ def _count_text(
     tally: Tally, extra: Counter[Key], opened: OpenedFile, stop: int, budget: Budget
 ) -> int:
     """Count records from ``tally.end`` to ``stop``; the live file's last one goes to
-    ``extra``. Return where counting got to."""
+    ``extra``. Return where counting got to.
+
+    Lines are grouped into records as :func:`~.forward.iter_forward_records` groups them,
+    and each record's heading read from its first line alone
+    (:meth:`~.parsing.Parser.group_heading`): no record is built.
+    """
+    parser = opened.parser
     counts = tally.counts
     start = tally.end
-    pending: Record | None = None
+    group: list[Line] = []
+    pending: tuple[Key | None, int] | None = None  # the last whole record: key and end
     seen = 0
-    for record in iter_forward_records(opened, start, stop):
-        if record.offset == 0 and not record.raw.strip():
-            continue  # blank lines opening a file: browsing shows no record for them
-        if pending is not None:
-            counts[record_key(pending)] += 1
-            tally.end = pending.end
-        pending = record
-        seen += 1
-        if seen >= BUDGET_STRIDE:
-            seen = 0
-            if budget.exhausted:
-                # ``pending`` is read again next time, whether or not it was complete.
-                budget.charge(tally.end - start)
-                return tally.end
+    for line in iter_forward(
+        opened.reader, start, stop, max_line=opened.max_line, hold_partial=False
+    ):
+        if group and (parser.starts_record(line.data) or len(group) >= MAX_CONTINUATION_LINES):
+            if pending is not None:
+                _add(counts, pending[0])
+                tally.end = pending[1]
+            pending = _heading_of(parser, group)
+            group = []
+            seen += 1
+            if seen >= BUDGET_STRIDE:
+                seen = 0
+                if budget.exhausted:
+                    # ``pending`` is read again next time.
+                    budget.charge(tally.end - start)
+                    return tally.end
+        group.append(line)
     if pending is not None:
+        _add(counts, pending[0])
+        tally.end = pending[1]
+    if group:
+        last = _heading_of(parser, group)
         if opened.file.live:
-            extra[record_key(pending)] += 1
+            _add(extra, last[0])
         else:
-            counts[record_key(pending)] += 1
-            tally.end = pending.end
+            _add(counts, last[0])
+            tally.end = last[1]
     budget.charge(stop - start)
     return stop
+
+
+def _add(counts: Counter[Key], key: Key | None) -> None:
+    if key is not None:
+        counts[key] += 1
+
+
+def _heading_of(parser: Parser, group: list[Line]) -> tuple[Key | None, int]:
+    """The key of the record ``group`` makes (``None``: no record), and where it ends."""
+    if group[0].start == 0 and not any(line.data.strip() for line in group):
+        # Blank lines opening a file: browsing shows no record for them.
+        return None, group[-1].end
+    minute, level, levelno, logger = parser.group_heading(
+        [line.data for line in group], truncated=any(line.truncated for line in group)
+    )
+    return (minute, levelno, level, logger), group[-1].end

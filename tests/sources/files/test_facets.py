@@ -106,6 +106,54 @@ def test_facets_equal_a_parse_of_every_line(
     assert_counts(log, query, log.count_facets(query))  # from the kept tallies
 
 
+@st.composite
+def text_file(draw: st.DrawFn) -> list[bytes]:
+    """The classic text format: records with tracebacks, jittered times, and what else
+    turns up in such files (blank and broken lines, a JSON line, bad UTF-8)."""
+    lines: list[bytes] = []
+    for n in range(draw(st.integers(0, 25))):
+        when = START + timedelta(seconds=n * 13 + draw(st.integers(-90, 90)))
+        stamp = when.strftime("%Y-%m-%d %H:%M:%S,000")
+        level = draw(st.sampled_from(["INFO", "ERROR", "warning", "CRIT", "AUDIT", "WEIRD"]))
+        logger = draw(st.sampled_from(["apps.billing", "apps.tickets", "django.request"]))
+        kind = draw(st.sampled_from(["record", "record", "record", "odd"]))
+        if kind == "record":
+            lines.append(f"{stamp} [{level}] {logger}: event {n}".encode())
+            for _ in range(draw(st.integers(0, 3))):
+                lines.append(draw(st.sampled_from([b"  File x.py", b"", b"KeyError: 'x'"])))
+        else:
+            lines.append(
+                draw(
+                    st.sampled_from(
+                        [
+                            b"   ",
+                            b"continuation without a start",
+                            b'{"time": "2026-04-04T12:00:00Z", "level": "ERROR", "name": "j"}',
+                            f"{stamp} [INFO] apps.billing: caf\xc3".encode("latin-1"),
+                            f"{stamp} no level here".encode(),
+                        ]
+                    )
+                )
+            )
+    return lines
+
+
+@given(live=text_file(), rotated=text_file(), query=QUERY)
+def test_text_file_facets_equal_a_parse_of_every_record(
+    tmp_path_factory: pytest.TempPathFactory,
+    live: list[bytes],
+    rotated: list[bytes],
+    query: Query,
+) -> None:
+    tallies.TALLIES.clear()
+    directory = tmp_path_factory.mktemp("logs")
+    write(directory / "app.log.1.gz", rotated, gz=True)
+    write(directory / "app.log", live)
+    log = source(directory / "app.log", format="text")
+    assert_counts(log, query, log.count_facets(query))
+    assert_counts(log, query, log.count_facets(query))
+
+
 def text_records(count: int, *, start: int = 0) -> list[str]:
     lines = []
     for n in range(start, start + count):

@@ -426,6 +426,22 @@ class Parser:
             **_origin(origin, offset, end),
         )
 
+    def group_fields(
+        self, lines: Sequence[bytes]
+    ) -> tuple[datetime | None, int | None, str | None]:
+        """The time, level number and logger :meth:`parse_group` would give the record of
+        ``lines``, read from its first line alone; ``None`` for what only the whole parse
+        can tell (a JSON line's level and logger, a time :meth:`json_time` cannot read)."""
+        first = lines[0].rstrip(b"\r")
+        if self.format == AUTO and first[:1] == b"{" and len(lines) == 1:
+            return self.json_time(first), None, None
+        match = self.header_match(_decode(first)[0])
+        if match is None:
+            return None, levels.UNKNOWN, ""  # what an unread record has
+        groups = match.groupdict()
+        _, levelno = levels.normalize(groups.get("level"))
+        return parse_timestamp(groups["time"], self.zone), levelno, groups.get("logger") or ""
+
     def group_heading(
         self, lines: Sequence[bytes], *, truncated: bool = False
     ) -> tuple[int | None, str, int, str]:

@@ -10,7 +10,9 @@ A condition errs towards parsing: it also matches every line it cannot judge, so
 are parsed as before.
 
 * ``q`` and ``field=value`` (plain ASCII): the lower-cased needle of
-  :attr:`~auditconsole.sources.query.Query.needle`, case-insensitively.
+  :attr:`~auditconsole.sources.query.Query.needle`, case-insensitively, or a spelling
+  that could hide it from a byte search (a ``\\u`` escape, ``\\/`` for a slash, the
+  two non-ASCII letters whose lower case is ASCII).
 * Minimum level: a level key (``level``, ``levelname``, ``severity``, ``log.level``)
   followed by a number (``"level": 40``) or a string starting (after spaces) with a digit
   or with the first letter of a name at or above the minimum: ``"level": "ERROR"``,
@@ -125,8 +127,7 @@ def prefilter_for(query: Query) -> Prefilter | None:
     """The byte conditions of ``query`` for JSON lines, or ``None`` when it has none."""
     conditions: list[Condition] = []
     if query.needle is not None:
-        needle = _compile(re2.escape(query.needle), fold=True)
-        conditions.append(Condition(needle, (needle,)))
+        conditions.append(_needle_condition(query.needle))
     if query.min_level is not None and query.min_level > levels.TRACE:
         conditions.append(_level_condition(query.min_level))
     if query.logger:
@@ -134,6 +135,22 @@ def prefilter_for(query: Query) -> Prefilter | None:
         if condition is not None:
             conditions.append(condition)
     return Prefilter(tuple(conditions)) if conditions else None
+
+
+#: Spellings under which a line's searched text holds a letter its bytes do not: KELVIN
+#: SIGN lower-cases to "k", the dotted capital I to "i" and a combining dot; a ``\\u``
+#: escape is any character, ``\\/`` a slash.
+_HIDDEN = ((b"k", b"\xe2\x84\xaa"), (b"i", b"\xc4\xb0"), (b"/", rb"\\/"))
+
+
+@cache
+def _needle_condition(needle: bytes) -> Condition:
+    """The needle, case-insensitively, or a spelling that may hide it from a byte search
+    (:data:`_HIDDEN`, a ``\\u`` escape): those lines are parsed and checked exactly."""
+    hidden = [rb"\\u", *(spelling for letter, spelling in _HIDDEN if letter in needle)]
+    probes = tuple(_compile(pattern, fold=False) for pattern in hidden)
+    exact = _compile(re2.escape(needle) + b"|" + b"|".join(hidden), fold=True)
+    return Condition(exact, (_compile(re2.escape(needle), fold=True), *probes))
 
 
 @cache

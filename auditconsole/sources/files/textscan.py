@@ -1,7 +1,9 @@
 """Reading a classic text log backwards, where a record may span several lines.
 
 A record starts with a line its pattern recognises (a time, a level); the lines after it
-that do not (a traceback) belong to it. Read backwards, continuation lines come first:
+that do not (a traceback) belong to it. A record is built only when it may match: its
+lines are searched for the text filter's bytes first, and its first line read for its
+time, level and logger, as the JSON scan tests lines before parsing them. Read backwards, continuation lines come first:
 they wait in ``pending`` until the line that starts their record turns up. A block is
 never ended inside a record when the budget runs out, so resuming cannot stop again at
 the same lines; a record is bounded by
@@ -10,6 +12,7 @@ the same lines; a record is bounded by
 
 from __future__ import annotations
 
+import re
 from collections.abc import Generator, Iterable
 
 from auditconsole.sources.files.backward import BUDGET, COMPLETE, SHOW, SINCE, FilePass
@@ -20,6 +23,11 @@ from auditconsole.sources.records import Record
 
 #: ``(start, end, bytes cut to max_line, truncated)`` of one line.
 _Entry = tuple[int, int, bytes, bool]
+#: What a record's bytes may hold that its searched text spells otherwise, so its bytes
+#: cannot rule a needle out: an escape (a JSON line in a text file: ``\u0065`` is "e"),
+#: and the two characters whose lower case is ASCII (KELVIN SIGN is "k", and the dotted
+#: capital I is "i" and a combining dot).
+_UNJUDGED = re.compile(rb"\\|\xe2\x84\xaa|\xc4\xb0")
 
 
 def scan_text(file_pass: FilePass) -> Generator[Record, None, str]:
@@ -34,11 +42,40 @@ def scan_text(file_pass: FilePass) -> Generator[Record, None, str]:
     floor = file_pass.floor
     pending: list[_Entry] = []  # continuation lines, newest first
 
+    needle = ctx.query.needle
+    until = file_pass.until
+    minimum = ctx.query.min_level
+    prefix = ctx.query.logger
+    # A record skipped for its level (logger) is not counted by that facet, as in the
+    # JSON scan's prefilter.
+    stats.partial_facets |= frozenset(
+        name for name, thinned in (("levels", minimum is not None), ("loggers", prefix)) if thinned
+    )
+    judged = needle is not None or until is not None or minimum is not None or bool(prefix)
+
     def group_record(first: _Entry) -> Record:
         group = [first, *reversed(pending)]
         lines = [line for _, _, line, _ in group]
         truncated = any(flag for _, _, _, flag in group)
         return parser.parse_group(lines, origin, group[0][0], group[-1][1], truncated=truncated)
+
+    def skipped(first: _Entry) -> bool:
+        """Whether the record ``first`` starts cannot match, judged without building it:
+        the text filter's bytes are nowhere in its lines, or its first line says it is
+        newer than ``until``, below the minimum level or of another logger."""
+        lines = [first[2], *(line for _, _, line, _ in reversed(pending))]
+        if needle is not None:
+            data = b"\n".join(lines)
+            if needle not in data.lower() and _UNJUDGED.search(data) is None:
+                return True
+        if until is None and minimum is None and not prefix:
+            return False
+        when, levelno, logger = parser.group_fields(lines)
+        return (
+            (until is not None and when is not None and when > until)
+            or (minimum is not None and levelno is not None and levelno < minimum)
+            or (bool(prefix) and logger is not None and not logger.startswith(prefix))
+        )
 
     for item in iter_backward(opened.reader, file_pass.end, max_line=max_line, floor=floor):
         size = item.end - item.start
@@ -60,6 +97,10 @@ def scan_text(file_pass: FilePass) -> Generator[Record, None, str]:
                 record = group_record(first)
                 record.malformed = True
                 record.error = record.error or "continuation lines without a record start"
+            elif judged and skipped(entry):
+                pending = []
+                stats.records += 1
+                continue
             else:
                 record = group_record(entry)
             pending = []

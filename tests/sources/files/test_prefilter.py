@@ -169,3 +169,24 @@ def test_candidate_spans_find_lines_each_condition_admits() -> None:
     ]
     assert prefilter_for(Query(logger='a"b')) is None  # escaped by JSON: not looked for
     assert prefilter_for(Query(min_level=levels.TRACE)) is None  # every level passes
+
+
+@pytest.mark.parametrize(
+    ("line", "needle"),
+    [
+        ('{"message": "temperature 300 \u212a"}'.encode(), "300 k"),  # KELVIN SIGN: "k"
+        ('{"message": "CITY: \u0130"}'.encode(), "ty: i"),  # "city: i" + a combining dot
+        (b'{"message": "GET \\/api\\/orders"}', "/api/orders"),
+        (b'{"message": "\\u006bey rotated"}', "key rotated"),
+    ],
+)
+def test_a_needle_spelled_otherwise_in_the_bytes_is_still_found(
+    tmp_path: Path, line: bytes, needle: str
+) -> None:
+    """Found by the text scan's property test: the line's searched text (lower-cased,
+    JSON-decoded) holds the needle, its bytes do not; the prefilter skipped it."""
+    path = write(tmp_path / "app.log", [b'{"message": "other"}', line])
+    log = source(path)
+    every = [r for r in log.iter_records(Query()) if Query(text=needle).matches(r)]
+    assert len(every) == 1
+    assert found(log.iter_records(Query(text=needle))) == found(every)

@@ -14,6 +14,7 @@ buffered for minutes) breaks the assumption. The probes notice when two of them 
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -93,3 +94,56 @@ def _first_timed(opened: OpenedFile, position: int, high: int) -> tuple[int, int
         if record.time is not None and not record.malformed:
             return record.offset, record.end, record.time
     return None
+
+
+#: The longest tolerance zone :func:`later_than` reads; a longer one is read as before.
+ZONE_MAX = 64 * 1024 * 1024
+_TIME_KEYS = (b"time", b"timestamp", b"asctime", b"@timestamp", b"ts")
+#: A JSON line opening with its time: ``{"time": "``, ``{"asctime":"`` ...
+_TIME_FIRST = re.compile(rb'\{"(time|timestamp|asctime|@timestamp|ts)" ?: ?"')
+#: An ISO time as writers print it: the part that orders, then an optional zone.
+_ISO = re.compile(rb"(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?)(Z|[+-]\d\d:?\d\d)?")
+
+
+def later_than(opened: OpenedFile, start: int, end: int, moment: datetime) -> bool:
+    """Whether every JSON line in ``[start, end)`` is a record newer than ``moment``,
+    judged on its bytes without parsing it.
+
+    The records past ``until`` within :data:`SKEW` are read only because a writer may
+    lag; when this says none of them can be older, the scan need not read them (for a
+    busy log, five minutes of records: most of a time window's cost). It answers ``True``
+    only when it is sure: every line opens with the same time key and no line holds
+    another (so that key is the one :meth:`~.parsing.Parser.json_time` reads), the times
+    share one ISO layout and one zone suffix (so they order as strings), and the earliest
+    is after ``moment``. Anything else answers ``False`` and the zone is read as before.
+    """
+    if end - start > ZONE_MAX or end <= start:
+        return False
+    data = opened.reader.read(start, end - start)
+    newline = data.find(b"\n")
+    opening = _TIME_FIRST.match(data, 0, newline if newline >= 0 else len(data))
+    if opening is None:
+        return False
+    prefix, key = opening.group(0), opening.group(1)
+    first_value = data[len(prefix) : data.find(b'"', len(prefix))]
+    shape = _ISO.fullmatch(first_value)
+    if shape is None:
+        return False
+    # Every line: the same opening, then a time of the first one's layout (digits where
+    # it has digits, the same separators and zone), then the closing quote.
+    # A zone must be the same on every line, or the strings do not order as times.
+    layout = b"".join(
+        rb"\d" if 48 <= byte <= 57 else re.escape(bytes([byte])) for byte in shape.group(1)
+    ) + re.escape(shape.group(2) or b"")
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    values = re.findall(b"\n" + re.escape(prefix) + b"(" + layout + b')"', data)
+    if len(values) != lines - 1 or re.match(re.escape(prefix) + layout + b'"', data) is None:
+        return False
+    # One time key per line, and it is the opening one.
+    if data.count(b'"' + key + b'"') != lines or any(
+        other != key and data.find(b'"' + other + b'"') >= 0 for other in _TIME_KEYS
+    ):
+        return False
+    earliest = min(first_value, *values) if values else first_value
+    when = opened.parser.json_time(b'{"time": "' + earliest + b'"}')
+    return when is not None and when > moment

@@ -16,7 +16,7 @@ be shown twice, none are lost.
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from auditconsole.sources.files.backward import BUDGET, COMPLETE, SINCE, FilePass, out_of_order
 from auditconsole.sources.files.checksums import checksum_at
@@ -26,7 +26,7 @@ from auditconsole.sources.files.lines import complete_end
 from auditconsole.sources.files.opening import OpenedFile, RecordReader
 from auditconsole.sources.files.parsing import JSON
 from auditconsole.sources.files.positions import ScanPosition, ScanState
-from auditconsole.sources.files.seeking import SKEW, OutOfOrder, seek_time
+from auditconsole.sources.files.seeking import SKEW, OutOfOrder, later_than, seek_time
 from auditconsole.sources.files.textscan import scan_text
 from auditconsole.sources.records import Record
 from auditconsole.sources.scanning import ScanContext
@@ -155,6 +155,13 @@ class StreamScan:
             try:
                 if self._until is not None and end > 0:
                     end = seek_time(opened, self._until + SKEW, 0, end, unknown="high")
+                    if opened.format == JSON:
+                        # The tolerance zone past ``until``, skipped if its bytes show
+                        # nothing in it is older (see ``later_than``).
+                        after = self._until + timedelta(microseconds=1)
+                        near = seek_time(opened, after, 0, end, unknown="high")
+                        if later_than(opened, near, end, self._until):
+                            end = near
                 if since_limit is not None and end > 0:
                     floor = seek_time(opened, since_limit, 0, end, unknown="low")
             except OutOfOrder:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from auditconsole.sources.files import seeking
+from auditconsole.sources.files import seeking, streamscan
 from auditconsole.sources.query import Query
 from tests.sources.helpers import START, app_line, seqs, source, stamp, write
 
@@ -126,3 +126,88 @@ def test_a_rotation_opening_with_untimed_lines_does_not_end_a_since_range(logs: 
     log = source(logs / "app.log")
     found = list(log.iter_records(Query(since=START, until=START + timedelta(seconds=5))))
     assert [record.file for record in found] == ["app.log", "app.log.1", "app.log.2.gz"]
+
+
+# -- the tolerance zone past ``until``, judged on its bytes ------------------------------------
+
+
+def second_lines(
+    count: int, *, key: str = "time", late: dict[int, int] | None = None, naive: bool = False
+) -> list[str]:
+    """One JSON line a second from START; ``late`` maps a line to the seconds it lags."""
+    lines = []
+    for n in range(count):
+        when = START + timedelta(seconds=n - (late or {}).get(n, 0))
+        text = when.strftime("%Y-%m-%d %H:%M:%S,000") if naive else when.isoformat()
+        lines.append(json.dumps({key: text, "level": "INFO", "seq": n}))
+    return lines
+
+
+def window(seconds_from: int, seconds_to: int) -> Query:
+    return Query(
+        since=START + timedelta(seconds=seconds_from), until=START + timedelta(seconds=seconds_to)
+    )
+
+
+@pytest.mark.parametrize("naive", [True, False])
+def test_an_ordered_zone_past_until_is_not_read(
+    logs: Path, naive: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(logs / "app.log", second_lines(30_000, naive=naive))
+    log = source(logs / "app.log")
+    query = window(10_000, 10_100)
+    page = log.page(query, None, 50)
+    assert seqs(page.records) == list(range(10_100, 10_050, -1))
+    # Five minutes of lines past 10,100 were judged on their bytes, not read.
+    monkeypatch.setattr(streamscan, "later_than", lambda *args: False)
+    read_through = log.page(query, None, 50)
+    assert seqs(read_through.records) == seqs(page.records)
+    assert page.scanned_bytes < read_through.scanned_bytes
+
+
+@pytest.mark.parametrize("lag", [30, 299])
+def test_a_line_lagging_into_the_zone_is_still_found(logs: Path, lag: int) -> None:
+    write(logs / "app.log", second_lines(3000, late={1150: lag}))
+    log = source(logs / "app.log")
+    query = window(1100 - lag, 1150 - lag)
+    lines = second_lines(3000, late={1150: lag})
+    assert seqs(log.iter_records(query)) == in_range(lines, query)
+    assert in_range(lines, query)[0] == 1150  # the lagging line, read from the zone
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # another time key, which json_time would read first
+        [json.dumps({"asctime": "2026-04-04 12:30:00,000", "time": "2026-04-04 12:00:00"})],
+        # a duplicate key: the last one wins when parsed
+        ['{"time": "2026-04-04 12:30:00,000", "time": "2026-04-04 12:00:00,000"}'],
+        # zones that differ: the strings do not order
+        [
+            '{"time": "2026-04-04T12:30:00+02:00"}',
+            '{"time": "2026-04-04T12:20:00+00:00"}',
+        ],
+        # another key first, a blank line, a time that is not ISO
+        ['{"level": "INFO", "time": "2026-04-04 12:30:00,000"}'],
+        ['{"time": "2026-04-04 12:30:00,000"}', ""],
+        ['{"time": "04/Apr/2026 12:30:00"}'],
+    ],
+)
+def test_a_zone_whose_bytes_cannot_be_judged_is_read(logs: Path, lines: list[str]) -> None:
+    path = write(logs / "app.log", lines)
+    log = source(path)
+    with log.record_reader().open(
+        log.discover().streams[0], log.discover().streams[0].files[0]
+    ) as opened:
+        assert not seeking.later_than(opened, 0, path.stat().st_size, START)
+
+
+def test_a_zone_judged_later_or_not(logs: Path) -> None:
+    path = write(logs / "app.log", second_lines(10, key="ts", naive=True))
+    log = source(path)
+    stream = log.discover().streams[0]
+    with log.record_reader().open(stream, stream.files[0]) as opened:
+        size = path.stat().st_size
+        assert seeking.later_than(opened, 0, size, START - timedelta(seconds=1))
+        assert not seeking.later_than(opened, 0, size, START)  # the first is not after it
+        assert not seeking.later_than(opened, 0, 0, START)

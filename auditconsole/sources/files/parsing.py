@@ -194,18 +194,8 @@ class Parser:
         What a time range's edges cost: up to :data:`~.seeking.SKEW` of records past
         ``until`` are read, and most of them are only looked at for their time.
         """
-        try:
-            obj = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            return None
-        if not isinstance(obj, dict):
-            return None
-        for key in TIME_KEYS:
-            if key in obj:
-                when = parse_timestamp(obj[key], self.zone)
-                if when is not None:
-                    return when
-        return None
+        obj = _json_object(line)
+        return None if obj is None else self._first_time(obj, set(), self._aware_time)
 
     def line_heading(
         self, line: bytes, *, long_digits: bool = True
@@ -218,11 +208,8 @@ class Parser:
         block the line is from (:func:`has_long_digits`), so the line need not be searched.
         """
         line = line.rstrip(b"\r")
-        try:
-            obj = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            return None
-        if not isinstance(obj, dict):
+        obj = _json_object(line)
+        if obj is None:
             return None
         if long_digits and _LONG_DIGITS.search(line) is not None:
             obj = _exact_integers(line, obj)
@@ -518,6 +505,16 @@ def _decode(line: bytes) -> tuple[str, bool]:
         return line.decode("utf-8"), False
     except UnicodeDecodeError:
         return line.decode("utf-8", "replace"), True
+
+
+def _json_object(line: bytes) -> dict[str, Any] | None:
+    """``line`` decoded by orjson when it is a JSON object, else ``None`` (only the whole
+    parse, with its fallbacks, can say what the line is)."""
+    try:
+        obj = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    return obj if isinstance(obj, dict) else None
 
 
 def has_long_digits(data: bytes) -> bool:

@@ -49,6 +49,9 @@ from auditconsole.sources.scanning import Budget, EmptyScan, MergedScan, Scan, S
 from auditconsole.sources.tails import TailResult
 
 _NEWEST_TIME_LINES = 50
+#: How many more times the tail lists a stream's files before a followed file that is
+#: missing from the listing counts as gone (see :meth:`FileSource.tail`).
+GAP_LOOKS = 3
 
 
 class FileSource(LogSource):
@@ -273,5 +276,14 @@ class FileSource(LogSource):
                 position = TailPosition.from_state(cursor[stream.name])
             else:
                 position = TailPosition()  # a stream that appeared since: read it whole
-            results[stream.name] = tail_stream(stream, position, limit, reader)
+            result = tail_stream(stream, position, limit, reader)
+            for _ in range(GAP_LOOKS):
+                # A directory listed while a handler renames its rotations can miss the
+                # file being followed (it moved from one name to the next between the
+                # listing's reads): look again before calling it gone, and its lines lost.
+                again = self._stream(stream.name) if result.gap else None
+                if again is None:
+                    break
+                result = tail_stream(again, position, limit, reader)
+            results[stream.name] = result
         return TailResult.combine(results)

@@ -91,6 +91,13 @@ def test_log_browse_swaps_honour_the_policy(watched: Any, world: Any) -> None:  
     # results and the form again (htmx once settled the form's style attributes here).
     bar = page.locator("#log-chart svg a rect").first
     bar.wait_for()
+    # Click once htmx has taken the link over: a click in the few milliseconds between
+    # the chart's arrival and htmx processing it is an ordinary link (a whole page load,
+    # which works, but is not the swap this test watches).
+    page.wait_for_function(
+        "() => { const a = document.querySelector('#log-chart svg a');"
+        " return !!(a && a['htmx-internal-data'] && a['htmx-internal-data'].initHash); }"
+    )
     bar.click(force=True)
     page.wait_for_url(re.compile(r".*since=.*until="))
     settle(page)

@@ -55,6 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--export-repeat", type=int, default=2)
     parser.add_argument("--db", help="SQLite file to create or reuse (default: a temporary one)")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="PostgreSQL: keep the benchmark database of an earlier run on the same server",
+    )
     return parser
 
 

@@ -9,6 +9,7 @@ are the same as plain ``icontains`` gives.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from urllib.parse import urlencode
 
@@ -29,6 +30,7 @@ from auditconsole.activity.textsearch import (
     UNINDEXED,
     TextSearch,
     fts_phrase,
+    trigram_starts,
 )
 from project.demo.models import Customer
 from tests.activity.entries import NOW, content_type, log
@@ -107,8 +109,14 @@ def test_indexed_search_equals_icontains(superuser, texts, data) -> None:
         )
         | tricky_text
     )
-    found = ActivitySearch(QueryDict(urlencode({"q": needle})), superuser)
-    assert found.is_valid
+    # A low cap makes some of a needle's trigrams common: the index is asked for its
+    # pieces (TextSearch.expression) rather than the whole phrase.
+    rare_caps = data.draw(st.sampled_from([textsearch.RARE_CAPS, (1, 2), (2, 3), (1, 3)]))
+    with patched(textsearch, "RARE_CAPS", rare_caps):
+        found = ActivitySearch(QueryDict(urlencode({"q": needle})), superuser)
+        assert found.is_valid
+        if found.text is not None:
+            assert found.text.ids is None or isinstance(found.text.ids, list)  # probed now
     cleaned = found.cleaned.get("q")
     if not cleaned:
         return  # blank after the form strips it: no search at all
@@ -122,6 +130,52 @@ def test_indexed_search_equals_icontains(superuser, texts, data) -> None:
         assert found.text.method == INDEX
     else:
         assert found.text.method == SHORT
+
+
+@contextlib.contextmanager
+def patched(module, name: str, value):
+    """``monkeypatch.setattr`` for one example of a Hypothesis test."""
+    saved = getattr(module, name)
+    setattr(module, name, value)
+    try:
+        yield
+    finally:
+        setattr(module, name, saved)
+
+
+def test_trigram_starts() -> None:
+    assert trigram_starts("ab") == []
+    assert trigram_starts("abc") == [0]
+    assert trigram_starts("Object 1234") == list(range(9))
+    long = trigram_starts("x" * 200)
+    assert len(long) == textsearch.MAX_TRIGRAMS
+    assert (long[0], long[-1]) == (0, 197)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS table is SQLite's")
+def test_the_index_is_asked_for_the_rare_pieces(superuser, monkeypatch) -> None:
+    write(superuser, [(f"Object {i}", "") for i in range(5)] + [("Object 1234", "")])
+    monkeypatch.setattr(textsearch, "RARE_CAPS", (2, 3))
+    # "obj" ... "ct " are in every row, "t 1" in two, " 12", "123", "234" in one: under
+    # the first cap.
+    found = TextSearch("Object 1234", using="default")
+    assert found.expression == '" 1234"'
+    assert found.matches == 1
+    # None under the first cap: the second.
+    monkeypatch.setattr(textsearch, "RARE_CAPS", (1, 3))
+    assert TextSearch("Object 1234", using="default").expression == '"t 1234"'
+    monkeypatch.setattr(textsearch, "RARE_CAPS", (2, 3))
+    # No rare trigram: the whole phrase. A single trigram: the phrase itself.
+    assert TextSearch("Object", using="default").expression == '"Object"'
+    assert TextSearch("obj", using="default").expression == '"obj"'
+    # Two runs of rare trigrams, joined by AND; quotes doubled inside each.
+    write(superuser, [(f"Object {i}", "") for i in range(5)] + [('xy"z Object q"rs', "")])
+    both = TextSearch('xy"z Object q"rs', using="default")
+    assert both.expression == '"xy""z Ob" AND "t q""rs"'
+    assert both.matches == 1
+    assert ids(
+        ActivitySearch(QueryDict(urlencode({"q": 'xy"z Object q"rs'})), superuser).queryset
+    ) == icontains('xy"z Object q"rs')
 
 
 def test_the_index_is_used(superuser) -> None:
@@ -190,7 +244,10 @@ def test_the_index_is_asked_once_per_request(superuser) -> None:
     found = ActivitySearch(QueryDict("q=acme"), superuser)
     with CaptureQueriesContext(connection) as queries:
         assert ids(found.queryset) == ids(found.counting_queryset) == icontains("acme")
-    assert len([q for q in queries if "MATCH" in q["sql"]]) == 1
+    matches = [q["sql"] for q in queries if "MATCH" in q["sql"]]
+    # One statement counts the needle's trigrams, one reads the ids.
+    assert len(matches) == 2
+    assert len([sql for sql in matches if sql.startswith("SELECT rowid")]) == 1
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the probe is SQLite's")

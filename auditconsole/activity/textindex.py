@@ -265,6 +265,11 @@ def trigram_index_sql(connection: BaseDatabaseWrapper, table: str) -> list[str]:
     ]
 
 
+def pg_index_ready(connection: BaseDatabaseWrapper) -> bool:
+    """Whether both GIN trigram indexes exist and are valid (one catalog query)."""
+    return not _pg_missing(connection)
+
+
 def _pg_missing(connection: BaseDatabaseWrapper) -> tuple[str, ...]:
     names = list(TRIGRAM_INDEX_NAMES.values())
     with connection.cursor() as cursor:

@@ -78,3 +78,40 @@ def test_a_log_record_links_to_its_user_and_object(
     # A viewer who may not see warehouses gets the user, not the object.
     html = client_for(supplier_reader).get(url).content.decode()
     assert "User root" in html and f'href="{object_url}"' not in html
+
+
+def test_the_link_is_what_url_with_writes(superuser, settings, tmp_path) -> None:
+    """The sources are encoded once a page; each link is still exactly url_with's."""
+    from django.http import QueryDict
+
+    from auditconsole.links import url_with
+    from auditconsole.sources.query import FIELD, SINCE, SOURCES, UNTIL
+    from auditconsole.trails.correlation import LogsAround
+    from auditconsole.trails.entries import TrailEntry
+
+    settings.AUDITCONSOLE_LOG_SOURCES = {
+        key: config(write(tmp_path / f"{key}.log", [app_line(0)])) for key in ("a b", "c&d")
+    }
+    settings.AUDITCONSOLE_TRAIL_LOGS_USER_FIELD = "user id"
+    around = LogsAround(superuser)
+    for user_id in (None, 7):
+        entry = TrailEntry(
+            trail="admin",
+            time=START,
+            user_id=user_id,
+            user_name="",
+            action="change",
+            content_type_id=None,
+            object_id="",
+            object_repr="",
+            tiebreak=(1,),
+        )
+        changes = {
+            SOURCES: ["a b", "c&d"],
+            SINCE: "2026-04-04T11:55:00Z",
+            UNTIL: "2026-04-04T12:05:00Z",
+        }
+        if user_id is not None:
+            changes[FIELD] = f"user id={user_id}"
+        expected = url_with(reverse("auditconsole:merged"), QueryDict(), changes)
+        assert around.url(entry) == expected

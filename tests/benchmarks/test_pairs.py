@@ -105,7 +105,14 @@ def test_every_activity_scenario_answers_on_both_sides(root_client: Client, sett
         "facet fragment",
         "filtered page: action = change",
     ]
-    assert [s.whole_request for s in chosen] == [True, False, False, False]
+    assert [s.whole_request for s in chosen] == [True, False, False, False, False, False]
+    # Issue 17's targets at ten million rows: a rare needle, and the object page against
+    # the admin's list of the same object's entries.
+    assert [s.ours[0].measure for s in chosen][-2:] == [
+        f"free-text search, rare needle “{activity.RARE_SEARCH_TEXT}”",
+        "object page",
+    ]
+    assert "content_type__id__exact=" in chosen[-1].anchor and "object_id=" in chosen[-1].anchor
     for scenario in chosen:
         for ours in scenario.ours:
             activity.in_process(root_client, ours.requests)()

@@ -261,7 +261,9 @@ class LogEntryResource(StreamingResource):
             # The per-row cells, inline (a call per cell costs a tenth of the row): the
             # same steps as time_cell(), _plain_cell() and dehydrate_object_repr(), then
             # csv_cell().
-            if time.__class__ is not str or needs_quotes(time) is not None:
+            if time.__class__ is not str:
+                # Text is the database's own UTC format (export.sql), digits and "-:TZ"
+                # only: nothing to quote.
                 time = csv_cell(time_cell(time))
             if object_id is not None and object_id != "":
                 if object_id.__class__ is not str:

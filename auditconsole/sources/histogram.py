@@ -21,6 +21,7 @@ from django.utils import formats, timezone
 
 from auditconsole.activity.chart import Bar, Chart, layout
 from auditconsole.sources import levels as level_numbers
+from auditconsole.sources.minutes import minute_of
 from auditconsole.sources.query import SINCE, UNTIL
 
 #: Bucket widths in minutes, finest first; the finest giving at most MAX_BUCKETS is used.
@@ -71,7 +72,7 @@ class Histogram:
             self.counts[index][level] += count
 
     def add_time(self, when: datetime, level: str, count: int = 1) -> None:
-        self.add(math.floor(when.timestamp() / 60), level, count)
+        self.add(minute_of(when), level, count)
 
     @property
     def total(self) -> int:

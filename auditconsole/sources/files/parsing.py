@@ -17,7 +17,6 @@ Field aliases (first present wins):
 from __future__ import annotations
 
 import json
-import math
 import re
 import zlib
 from collections.abc import Callable, Iterable, Sequence
@@ -31,6 +30,7 @@ import re2
 from auditconsole.redaction import Redactor
 from auditconsole.sources import levels
 from auditconsole.sources.files.timestamps import parse_timestamp
+from auditconsole.sources.minutes import minute_of
 from auditconsole.sources.records import TRACEBACK_KEYS, Record, display_value
 
 _T = TypeVar("_T")
@@ -225,12 +225,13 @@ class Parser:
         if when is None:
             return None
         if when.tzinfo is not None:
-            return math.floor(when.timestamp() / 60)
+            return minute_of(when)
         local = when.toordinal() * 1440 + when.hour * 60 + when.minute
         minute = self._minutes.get(local)
         if minute is None:
-            aware = when.replace(second=0, microsecond=0, tzinfo=self.zone)
-            minute = self._minutes[local] = math.floor(aware.timestamp() / 60)
+            minute = self._minutes[local] = minute_of(
+                when.replace(second=0, microsecond=0, tzinfo=self.zone)
+            )
         return minute
 
     def heading(
@@ -419,36 +420,50 @@ class Parser:
         """The time, level number and logger :meth:`parse_group` would give the record of
         ``lines``, read from its first line alone; ``None`` for what only the whole parse
         can tell (a JSON line's level and logger, a time :meth:`json_time` cannot read)."""
-        first = lines[0].rstrip(b"\r")
-        if self.format == AUTO and first[:1] == b"{" and len(lines) == 1:
+        first = self._json_group_line(lines)
+        if first is not None:
             return self.json_time(first), None, None
-        match = self.header_match(_decode(first)[0])
-        if match is None:
+        header = self._text_header(lines[0])
+        if header is None:
             return None, levels.UNKNOWN, ""  # what an unread record has
-        groups = match.groupdict()
-        _, levelno = levels.normalize(groups.get("level"))
-        return parse_timestamp(groups["time"], self.zone), levelno, groups.get("logger") or ""
+        time, _, levelno, logger = header
+        return parse_timestamp(time, self.zone), levelno, logger
 
     def group_heading(
         self, lines: Sequence[bytes], *, truncated: bool = False
     ) -> tuple[int | None, str, int, str]:
         """:meth:`parse_group`'s ``(epoch minute, level, levelno, logger)``, read without
         building the record: the facets' tallies (:mod:`.tally`) of text files."""
-        first = lines[0].rstrip(b"\r")
-        if self.format == AUTO and first[:1] == b"{" and len(lines) == 1:
+        first = self._json_group_line(lines)
+        if first is not None:
             heading = None if truncated else self.line_heading(first)
             if heading is not None:
                 return heading
             record = self.parse_line(first, _NOWHERE, 0, 0, truncated=truncated)
-            when = record.time
-            minute = None if when is None else math.floor(when.timestamp() / 60)
+            minute = None if record.time is None else minute_of(record.time)
             return minute, record.level, record.levelno, record.logger
-        match = self.header_match(_decode(first)[0])
-        if match is None:
+        header = self._text_header(lines[0])
+        if header is None:
             return None, "", levels.UNKNOWN, ""
+        time, level, levelno, logger = header
+        return self.epoch_minute(time), level, levelno, logger
+
+    def _json_group_line(self, lines: Sequence[bytes]) -> bytes | None:
+        """The one line of a group :meth:`parse_group` reads as JSON, else ``None``."""
+        first = lines[0].rstrip(b"\r")
+        if self.format == AUTO and first[:1] == b"{" and len(lines) == 1:
+            return first
+        return None
+
+    def _text_header(self, line: bytes) -> tuple[str, str, int, str] | None:
+        """A text record's first line read by its pattern: ``(time as written, level,
+        levelno, logger)``, or ``None`` when no pattern recognises it."""
+        match = self.header_match(_decode(line.rstrip(b"\r"))[0])
+        if match is None:
+            return None
         groups = match.groupdict()
         level, levelno = levels.normalize(groups.get("level"))
-        return self.epoch_minute(groups["time"]), level, levelno, groups.get("logger") or ""
+        return groups["time"], level, levelno, groups.get("logger") or ""
 
     def _mask(self, text: str) -> str:
         return self.redactor.redact_text(text)

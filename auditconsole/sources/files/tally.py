@@ -23,7 +23,6 @@ again.
 
 from __future__ import annotations
 
-import math
 import threading
 import zlib
 from collections import Counter, OrderedDict
@@ -41,6 +40,7 @@ from auditconsole.sources.files.parsing import (
     Parser,
     has_long_digits,
 )
+from auditconsole.sources.minutes import minute_of
 from auditconsole.sources.records import Record
 from auditconsole.sources.scanning import Budget
 
@@ -173,8 +173,7 @@ def count_file(key: Hashable, opened: OpenedFile, budget: Budget) -> Counted:
 
 
 def record_key(record: Record) -> Key:
-    when = record.time
-    minute = None if when is None else math.floor(when.timestamp() / 60)
+    minute = None if record.time is None else minute_of(record.time)
     return (minute, record.levelno, record.level, record.logger)
 
 

@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -55,36 +56,54 @@ def parse_size(text: str) -> int:
     return int(text)
 
 
+#: When the generated files' first record was written.
+GENERATED_START = datetime(2026, 4, 1, tzinfo=UTC)
+
+
 def generate(path: Path, size: int) -> int:
     """Write ``size`` bytes of JSON lines; the rare needle only in the very first line."""
     rng = random.Random(42)
-    start = datetime(2026, 4, 1, tzinfo=UTC)
-    written = lines = 0
+
+    def line(number: int) -> bytes:
+        record = {
+            "time": _stamp(number),
+            "level": "ERROR" if rng.randrange(ERROR_EVERY) == 0 else rng.choice(LEVELS),
+            "name": LOGGERS[number % len(LOGGERS)] if number % 2 else "apps.billing",
+            "module": "views",
+            "message": RARE
+            if number == 0
+            else f"request {number} handled in {rng.randrange(1, 900)} ms",
+            "user_id": rng.randrange(1, 5000),
+            "status": rng.choice(("ok", "ok", "ok", "failed")),
+            "request_id": f"{rng.getrandbits(64):016x}",
+        }
+        return orjson.dumps(record) + b"\n"
+
+    return _write(path, size, line)
+
+
+def _stamp(number: int) -> str:
+    """The time of the generated record ``number``: logging's ``asctime``, 7 ms apart."""
+    when = GENERATED_START + timedelta(milliseconds=number * 7)
+    return when.strftime("%Y-%m-%d %H:%M:%S,") + f"{when.microsecond // 1000:03d}"
+
+
+def _write(path: Path, size: int, line: Callable[[int], bytes]) -> int:
+    """Write ``line(0)``, ``line(1)``... until ``size`` bytes are written, in batches;
+    return how many."""
+    written = count = 0
     with path.open("wb", buffering=4 * 1024 * 1024) as handle:
         batch: list[bytes] = []
         while written < size:
-            when = start + timedelta(milliseconds=lines * 7)
-            record = {
-                "time": when.strftime("%Y-%m-%d %H:%M:%S,") + f"{when.microsecond // 1000:03d}",
-                "level": "ERROR" if rng.randrange(ERROR_EVERY) == 0 else rng.choice(LEVELS),
-                "name": LOGGERS[lines % len(LOGGERS)] if lines % 2 else "apps.billing",
-                "module": "views",
-                "message": RARE
-                if lines == 0
-                else f"request {lines} handled in {rng.randrange(1, 900)} ms",
-                "user_id": rng.randrange(1, 5000),
-                "status": rng.choice(("ok", "ok", "ok", "failed")),
-                "request_id": f"{rng.getrandbits(64):016x}",
-            }
-            line = orjson.dumps(record) + b"\n"
-            batch.append(line)
-            written += len(line)
-            lines += 1
+            data = line(count)
+            batch.append(data)
+            written += len(data)
+            count += 1
             if len(batch) >= 10_000:
                 handle.write(b"".join(batch))
                 batch.clear()
         handle.write(b"".join(batch))
-    return lines
+    return count
 
 
 TRACEBACK = (
@@ -102,31 +121,21 @@ def generate_text(path: Path, size: int) -> int:
     message``), an ERROR with its traceback once in :data:`ERROR_EVERY` records; the rare
     needle only in the very first record. Returns the number of records."""
     rng = random.Random(42)
-    start = datetime(2026, 4, 1, tzinfo=UTC)
-    written = records = 0
-    with path.open("wb", buffering=4 * 1024 * 1024) as handle:
-        batch: list[str] = []
-        while written < size:
-            when = start + timedelta(milliseconds=records * 7)
-            stamp = when.strftime("%Y-%m-%d %H:%M:%S,") + f"{when.microsecond // 1000:03d}"
-            error = rng.randrange(ERROR_EVERY) == 0
-            level = "ERROR" if error else rng.choice(LEVELS)
-            logger = LOGGERS[records % len(LOGGERS)] if records % 2 else "apps.billing"
-            message = (
-                RARE
-                if records == 0
-                else f"request {records} handled in {rng.randrange(1, 900)} ms "
-                f"user_id={rng.randrange(1, 5000)} request_id={rng.getrandbits(64):016x}"
-            )
-            text = f"{stamp} [{level}] {logger}: {message}\n" + (TRACEBACK if error else "")
-            batch.append(text)
-            written += len(text)
-            records += 1
-            if len(batch) >= 10_000:
-                handle.write("".join(batch).encode())
-                batch.clear()
-        handle.write("".join(batch).encode())
-    return records
+
+    def record(number: int) -> bytes:
+        error = rng.randrange(ERROR_EVERY) == 0
+        level = "ERROR" if error else rng.choice(LEVELS)
+        logger = LOGGERS[number % len(LOGGERS)] if number % 2 else "apps.billing"
+        message = (
+            RARE
+            if number == 0
+            else f"request {number} handled in {rng.randrange(1, 900)} ms "
+            f"user_id={rng.randrange(1, 5000)} request_id={rng.getrandbits(64):016x}"
+        )
+        text = f"{_stamp(number)} [{level}] {logger}: {message}\n" + (TRACEBACK if error else "")
+        return text.encode()
+
+    return _write(path, size, record)
 
 
 def median_ms(function, repeat: int) -> float:

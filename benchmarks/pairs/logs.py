@@ -369,7 +369,7 @@ def facet_figures(
         replace(
             pair(
                 "facets and histogram, whole file, first time",
-                "`grep -o -E '\"level\":…' | sort | uniq -c`",
+                FACETS_ANCHOR,
                 first,
                 pipeline,
                 SCAN_REPEAT,
@@ -386,7 +386,7 @@ def facet_figures(
         replace(
             pair(
                 "facets and histogram, whole file, second time",
-                "`grep -o -E '\"level\":…' | sort | uniq -c`",
+                FACETS_ANCHOR,
                 again,
                 pipeline,
                 SCAN_REPEAT,
@@ -401,7 +401,12 @@ def facet_figures(
 
 
 TEXT_LEVEL_PATTERN = r"\[(ERROR|CRITICAL)\]"
+FACETS_ANCHOR = "`grep -o -E '\"level\":…' | sort | uniq -c`"
 TEXT_FACETS_ANCHOR = r"`grep -o -E '\[[A-Z]+\]' | sort | uniq -c`"
+TEXT_OVER_WHY = (
+    "Every line is still decoded and matched against the format to find where records "
+    "start; only the records whose bytes may match are built."
+)
 WHY_TEXT = (
     "A text record may span lines (a traceback), so no line can be skipped on its bytes: "
     "each line is decoded and matched against the text format to find where records "
@@ -426,6 +431,7 @@ def text_figures(path: Path, repeat: int) -> list[Figure]:
     file_mb = path.stat().st_size / 1e6
     subprocess.run(["cat", str(path)], stdout=subprocess.DEVNULL, check=True)
     label = f"text format ({file_mb:,.0f} MB, tracebacks)"
+    pipeline = command(["sh", "-c", f"grep -o -E '\\[[A-Z]+\\]' '{path}' | sort | uniq -c"])
 
     def first() -> object:
         tally.TALLIES.clear()
@@ -449,40 +455,45 @@ def text_figures(path: Path, repeat: int) -> list[Figure]:
             ),
             target=50.0,
         ),
-        replace(
-            pair(
-                f"{label}: rare needle, whole file",
-                "`grep -F -c`",
-                lambda: source.page(Query(text=RARE), None, 50, budget=Budget.unlimited()),
-                command(["grep", "-F", "-c", RARE, str(path)]),
-                1,
-                unit="s",
-                note="ours: `page()` with no budget; one round (a whole-file parse)",
-                why=WHY_TEXT,
-            ),
-            over_why="No byte prefilter for the text format yet: every line is parsed.",
-        ),
-        replace(
-            pair(
-                f"{label}: level ≥ ERROR, whole file",
-                f"`grep -E -c '{TEXT_LEVEL_PATTERN}'`",
-                lambda: source.page(
-                    Query(min_level=levels.ERROR), None, 100_000, budget=Budget.unlimited()
+        *(
+            replace(
+                pair(
+                    f"{label}: {measure}, whole file",
+                    anchor,
+                    lambda query=query, limit=limit: source.page(
+                        query, None, limit, budget=Budget.unlimited()
+                    ),
+                    command(grep),
+                    1,
+                    unit="s",
+                    note="ours: `page()` with no budget; one round (a whole-file scan)",
+                    why=WHY_TEXT,
                 ),
-                command(["grep", "-E", "-c", TEXT_LEVEL_PATTERN, str(path)]),
-                1,
-                unit="s",
-                note="ours: `page()` with no budget; one round (a whole-file parse)",
-                why=WHY_TEXT,
-            ),
-            over_why="No byte prefilter for the text format yet: every line is parsed.",
+                over_why=TEXT_OVER_WHY,
+            )
+            for measure, anchor, query, limit, grep in (
+                (
+                    "rare needle",
+                    "`grep -F -c`",
+                    Query(text=RARE),
+                    50,
+                    ["grep", "-F", "-c", RARE, str(path)],
+                ),
+                (
+                    "level ≥ ERROR",
+                    f"`grep -E -c '{TEXT_LEVEL_PATTERN}'`",
+                    Query(min_level=levels.ERROR),
+                    100_000,
+                    ["grep", "-E", "-c", TEXT_LEVEL_PATTERN, str(path)],
+                ),
+            )
         ),
         replace(
             pair(
                 f"{label}: facets and histogram, whole file, first time",
                 TEXT_FACETS_ANCHOR,
                 first,
-                command(["sh", "-c", f"grep -o -E '\\[[A-Z]+\\]' '{path}' | sort | uniq -c"]),
+                pipeline,
                 1,
                 unit="s",
                 note="ours: `count_facets()` with no budget, nothing kept; one round",
@@ -499,7 +510,7 @@ def text_figures(path: Path, repeat: int) -> list[Figure]:
                 f"{label}: facets and histogram, whole file, second time",
                 TEXT_FACETS_ANCHOR,
                 lambda: count_facets(source, Query(), Budget.unlimited()),
-                command(["sh", "-c", f"grep -o -E '\\[[A-Z]+\\]' '{path}' | sort | uniq -c"]),
+                pipeline,
                 SCAN_REPEAT,
                 unit="ms",
                 note="ours: `count_facets()` in-process, from the kept tallies",

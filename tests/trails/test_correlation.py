@@ -87,7 +87,7 @@ def test_the_link_is_what_url_with_writes(superuser, settings, tmp_path) -> None
     from auditconsole.links import url_with
     from auditconsole.sources.query import FIELD, SINCE, SOURCES, UNTIL
     from auditconsole.trails.correlation import LogsAround
-    from auditconsole.trails.entries import TrailEntry
+    from tests.trails.test_timeline import entry
 
     settings.AUDITCONSOLE_LOG_SOURCES = {
         key: config(write(tmp_path / f"{key}.log", [app_line(0)])) for key in ("a b", "c&d")
@@ -95,17 +95,7 @@ def test_the_link_is_what_url_with_writes(superuser, settings, tmp_path) -> None
     settings.AUDITCONSOLE_TRAIL_LOGS_USER_FIELD = "user id"
     around = LogsAround(superuser)
     for user_id in (None, 7):
-        entry = TrailEntry(
-            trail="admin",
-            time=START,
-            user_id=user_id,
-            user_name="",
-            action="change",
-            content_type_id=None,
-            object_id="",
-            object_repr="",
-            tiebreak=(1,),
-        )
+        around_entry = entry(time=START, user_id=user_id)
         changes = {
             SOURCES: ["a b", "c&d"],
             SINCE: "2026-04-04T11:55:00Z",
@@ -114,4 +104,4 @@ def test_the_link_is_what_url_with_writes(superuser, settings, tmp_path) -> None
         if user_id is not None:
             changes[FIELD] = f"user id={user_id}"
         expected = url_with(reverse("auditconsole:merged"), QueryDict(), changes)
-        assert around.url(entry) == expected
+        assert around.url(around_entry) == expected

@@ -91,7 +91,7 @@ def _tallied(source: FileSource, query: Query, budget: Budget) -> Facets:
         item for part in parts for item in _in_range(part.items(), query)
     ]
     for low, high in _edges(query):
-        edge = dataclasses.replace(Query(), since=low, until=high)
+        edge = Query(since=low, until=high)
         edge_counts: Counter[Key] = Counter(record_key(r) for r in source.iter_records(edge))
         entries.extend(edge_counts.items())
     facets = summarise(entries, query)

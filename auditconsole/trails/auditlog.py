@@ -56,7 +56,8 @@ class AuditlogTrail(Trail):
         return queryset
 
     def count(self, query: TrailQuery, scope: Scope, *, cap: int) -> int:
-        return self.queryset(query, scope)[:cap].count()
+        # A capped count needs no order (auditlog's Meta orders by -timestamp).
+        return self.queryset(query, scope).order_by()[:cap].count()
 
     def fetch(
         self,

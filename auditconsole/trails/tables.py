@@ -85,7 +85,9 @@ class PerModelTableTrail(Trail):
     def count(self, query: TrailQuery, scope: Scope, *, cap: int) -> int:
         total = 0
         for _, queryset in self.querysets(query, scope):
-            total += queryset[: cap - total].count()
+            # A capped count needs no order; the tables' own (history_date, pk) ordering
+            # would sort every matching row first (30-50 ms for one user's 20,000 rows).
+            total += queryset.order_by()[: cap - total].count()
             if total >= cap:
                 break
         return total

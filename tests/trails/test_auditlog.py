@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from auditlog.context import set_actor
 from auditlog.signals import accessed
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from auditconsole.activity.scoping import scope_for
 from auditconsole.trails.auditlog import AuditlogTrail
@@ -68,3 +70,14 @@ def test_filters_and_scoping(superuser, make_user, supplier_reader) -> None:
     editor.delete()
     (orphan,) = fetch(TrailQuery(content_type=content_type(Supplier)), superuser)
     assert (orphan.user_id, orphan.user_name) == (None, "editor@example.com")
+
+
+def test_a_capped_count_sorts_nothing(superuser) -> None:
+    with set_actor(superuser):
+        for name in ("A", "B", "C"):
+            Supplier.objects.create(name=name)
+    query = TrailQuery(user_id=superuser.pk)
+    with CaptureQueriesContext(connection) as queries:
+        counts = [TRAIL.count(query, scope_for(superuser), cap=cap) for cap in (2, 10)]
+    assert counts == [2, 3]
+    assert not any("ORDER BY" in q["sql"] for q in queries.captured_queries)

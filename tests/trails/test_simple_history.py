@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from auditconsole.activity.scoping import scope_for
 from auditconsole.trails.base import TrailQuery
 from auditconsole.trails.simple_history import SimpleHistoryTrail
@@ -120,3 +123,19 @@ def test_links_are_the_admins_for_awkward_keys(superuser) -> None:
         assert trail.link(row, key) == reverse(
             "admin:trailapp_supplier_simple_history", args=[quote(key), 42]
         )
+
+
+def test_a_capped_count_reads_no_further_and_sorts_nothing(save_as, superuser) -> None:
+    supplier = save_as(Supplier(), superuser, name="A")
+    for name in ("B", "C", "D"):
+        save_as(supplier, superuser, name=name)
+    save_as(Supplier(), None, name="Other")
+    scope = scope_for(superuser)
+    by_user = TrailQuery(user_id=superuser.pk)
+    with CaptureQueriesContext(connection) as queries:
+        counts = [TRAIL.count(by_user, scope, cap=cap) for cap in (2, 4, 10)]
+    assert counts == [2, 4, 4]
+    # The historical tables order by (history_date, history_id): a count drops it, or it
+    # would sort every matching row of a large table before counting.
+    assert queries.captured_queries
+    assert not any("ORDER BY" in q["sql"] for q in queries.captured_queries)

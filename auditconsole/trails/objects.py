@@ -17,7 +17,8 @@ from django.http import HttpRequest
 from auditconsole.activity.objects import admin_change_url, find_instance
 from auditconsole.activity.scoping import Scope
 from auditconsole.trails.base import Trail, TrailQuery
-from auditconsole.trails.entries import TrailEntry
+from auditconsole.trails.entries import DELETION, TrailEntry
+from auditconsole.trails.timeline import TimelinePage
 
 
 @dataclass
@@ -49,14 +50,17 @@ def object_state(
     object_id: str,
     request: HttpRequest,
     latest_repr: str | None,
+    newest: TimelinePage | None = None,
 ) -> ObjectTrails:
+    """``newest``: the timeline's first page, when the request read it (it may already
+    hold the deletions)."""
     instance = find_instance(content_type, object_id)
     deletion = None
     if instance is None:
         deletions = [
             found
             for trail in trails
-            if (found := trail.latest_deletion(content_type, object_id, scope)) is not None
+            if (found := latest_deletion(trail, content_type, object_id, scope, newest)) is not None
         ]
         deletion = max(deletions, key=lambda entry: entry.position, default=None)
     return ObjectTrails(
@@ -68,3 +72,27 @@ def object_state(
         admin_url=admin_change_url(instance, request) if instance is not None else None,
         title=str(instance) if instance is not None else (latest_repr or object_id),
     )
+
+
+def latest_deletion(
+    trail: Trail,
+    content_type: ContentType,
+    object_id: str,
+    scope: Scope,
+    newest: TimelinePage | None,
+) -> TrailEntry | None:
+    """The trail's newest record of the object's deletion.
+
+    The timeline's first page holds the newest entries of each trail (a prefix of each
+    one's stream, and the whole stream when nothing is left): a deletion there is the
+    newest, and a trail read to its end on it has none elsewhere. Only the other trails
+    are asked again, which spares a deleted object's page one query (and, for a snapshot
+    trail, its diffs) per trail.
+    """
+    if newest is not None and newest.is_first:
+        seen = [e for e in newest.entries if e.trail == trail.key and e.action == DELETION]
+        if seen:
+            return max(seen, key=lambda entry: entry.position)
+        if not newest.has_next:
+            return None
+    return trail.latest_deletion(content_type, object_id, scope)

@@ -284,6 +284,7 @@ class ObjectView(AccessRecordMixin, ObjectMixin, ActivityPageView):
             object_id,
             request,
             self.latest_repr(trails, query, scope, page),
+            newest=page if page_form.is_valid() else None,
         )
         if page_form.is_valid() and page.is_first and not page.items and not state.exists:
             # Nothing recorded and nothing there: not an object anyone can look at.

@@ -22,6 +22,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from project.demo import logshapes
+from project.demo.catalogue import Catalogue
 from project.demo.timeline import Clock
 
 #: Small on purpose: a few days of records fill app.log and its backups.
@@ -75,11 +76,13 @@ def emit_all(handler: logging.Handler, records: Iterable[logging.LogRecord]) -> 
 
 
 class DemoLogWriter:
-    def __init__(self, log_dir: Path, rng: random.Random, now: datetime) -> None:
+    def __init__(
+        self, log_dir: Path, rng: random.Random, now: datetime, catalogue: Catalogue | None = None
+    ) -> None:
         self.log_dir = log_dir
         self.rng = rng
         self.now = now
-        self.factory = logshapes.LogFactory(rng)
+        self.factory = logshapes.LogFactory(rng, catalogue)
         # Machines work at night too, only less: a floor under the office-hours curve.
         self.clock = Clock(rng, floor=0.15)
 
@@ -196,6 +199,11 @@ def _report(path: Path, created: bool) -> LogFileReport:
 
 
 def write_demo_logs(
-    log_dir: Path, rng: random.Random, now: datetime, *, reset: bool = False
+    log_dir: Path,
+    rng: random.Random,
+    now: datetime,
+    *,
+    reset: bool = False,
+    catalogue: Catalogue | None = None,
 ) -> list[LogFileReport]:
-    return DemoLogWriter(log_dir, rng, now).write(reset=reset)
+    return DemoLogWriter(log_dir, rng, now, catalogue).write(reset=reset)

@@ -31,6 +31,7 @@ from typing import Any
 from pythonjsonlogger.json import JsonFormatter
 
 from project.demo import incidents
+from project.demo.catalogue import Catalogue
 from project.demo.vocabulary import AGENTS, RESOLUTIONS, TICKET_SUBJECTS, Person
 
 APP_FORMAT = "%(asctime)s %(levelname)s %(name)s %(module)s %(message)s"
@@ -167,8 +168,9 @@ USER_AGENTS: tuple[str, ...] = (
 class LogFactory:
     """Realistic records for each log file, drawn from a seeded ``random.Random``."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, catalogue: Catalogue | None = None) -> None:
         self.rng = rng
+        self.catalogue = catalogue or Catalogue()
 
     # --- small helpers --------------------------------------------------------------
 
@@ -176,9 +178,18 @@ class LogFactory:
         return self.rng.choice(ACTORS)
 
     def ticket_id(self) -> int:
-        return self.rng.randrange(1, 2000)
+        return self.rng.choice(self.catalogue.tickets)
+
+    def customer(self) -> tuple[int, str, str]:
+        """``(pk, name, email)`` of a customer of the desk."""
+        return self.rng.choice(self.catalogue.customers)
 
     def invoice_number(self, when: datetime) -> str:
+        """An invoice of ``when``'s year (of any year when the desk has none that year)."""
+        catalogue = self.catalogue.invoices
+        numbers = catalogue.get(when.year) or catalogue.get(max(catalogue, default=0))
+        if numbers:
+            return self.rng.choice(numbers)
         return f"INV-{when.year}-{self.rng.randrange(1, 700):04d}"
 
     def ip(self) -> str:
@@ -238,7 +249,7 @@ class LogFactory:
                 logging.INFO,
                 "Invoice %s sent to %s",
                 when,
-                args=(self.invoice_number(when), f"billing@customer{rng.randrange(400)}.example"),
+                args=(self.invoice_number(when), self.customer()[2]),
                 func="send_invoice",
                 lineno=88,
                 fields={"duration_ms": self.duration_ms(True)},
@@ -363,17 +374,18 @@ class LogFactory:
                 "subject": rng.choice(TICKET_SUBJECTS),
                 "status": rng.choice(("open", "pending", "closed")),
                 "priority": rng.choice(("low", "normal", "high", "urgent")),
-                "customer_id": rng.randrange(1, 400),
+                "customer_id": self.customer()[0],
                 "assignee_id": actor.user_id,
                 "created": stamp,
             }
             if instance_repr["status"] == "closed":
                 instance_repr["resolution_note"] = rng.choice(RESOLUTIONS)
         elif model == "Customer":
-            instance_id = str(rng.randrange(1, 400))
+            pk, name, email = self.customer()
+            instance_id = str(pk)
             instance_repr = {
-                "name": f"Customer {instance_id}",
-                "email": f"billing@customer{instance_id}.example",
+                "name": name,
+                "email": email,
                 "plan": rng.choice(("free", "starter", "team", "enterprise")),
                 "created": stamp,
             }

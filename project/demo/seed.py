@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from project.demo.accounts import Accounts, ensure_accounts
+from project.demo.catalogue import Catalogue
 from project.demo.history import DeskHistory, HistoryReport
 from project.demo.logfiles import LogFileReport, write_demo_logs
 from project.demo.models import Customer, Invoice, Ticket
@@ -64,7 +65,11 @@ def seed_demo(
     if logs:
         result.log_dir = Path(log_dir or settings.LOG_DIR)
         result.log_files = write_demo_logs(
-            result.log_dir, random.Random(seed), now, reset=reset_logs
+            result.log_dir,
+            random.Random(seed),
+            now,
+            reset=reset_logs,
+            catalogue=Catalogue.from_database(),
         )
         if showcase is not None:
             append_audit_record(result.log_dir, showcase, accounts.support, now)

@@ -20,6 +20,7 @@ from types import FrameType, TracebackType
 from django.utils import timezone
 
 from project.demo import logshapes
+from project.demo.catalogue import Catalogue
 
 APP_LOG_MAX_BYTES = 1024 * 1024
 APP_LOG_BACKUPS = 3
@@ -35,9 +36,11 @@ STOP_SIGNALS: tuple[signal.Signals, ...] = (signal.SIGINT, signal.SIGTERM)
 
 
 class LiveWriter:
-    def __init__(self, log_dir: Path, rng: random.Random) -> None:
+    def __init__(
+        self, log_dir: Path, rng: random.Random, catalogue: Catalogue | None = None
+    ) -> None:
         log_dir.mkdir(parents=True, exist_ok=True)
-        self.factory = logshapes.LogFactory(rng)
+        self.factory = logshapes.LogFactory(rng, catalogue)
         self.written = 0
         self.app = RotatingFileHandler(
             log_dir / "app.log",

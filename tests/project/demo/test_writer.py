@@ -34,7 +34,9 @@ def line_count(path: Path) -> int:
 
 
 @pytest.fixture
-def log_dir(settings, tmp_path: Path) -> Path:
+def log_dir(settings, tmp_path: Path, db: None) -> Path:
+    # The command reads the desk's records (an empty desk here) for its audit lines; run
+    # without a migrated database, it falls back (test_the_command_stops_quietly_on_a_signal).
     settings.LOG_DIR = tmp_path / "log"
     return settings.LOG_DIR
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from project.demo.catalogue import Catalogue
 from project.demo.writer import LiveWriter, stop_on_signals
 
 
@@ -47,6 +48,9 @@ class Command(BaseCommand):
         log_dir = Path(settings.LOG_DIR)
         stop = threading.Event()
         self.stdout.write(f"Appending to {log_dir / 'app.log'}; Ctrl+C or SIGTERM stops.")
-        with LiveWriter(log_dir, random.Random(options["seed"])) as writer, stop_on_signals(stop):
+        # The audit records name the desk's own tickets, customers and invoices.
+        catalogue = Catalogue.from_database()
+        rng = random.Random(options["seed"])
+        with LiveWriter(log_dir, rng, catalogue) as writer, stop_on_signals(stop):
             written = writer.run(count=count, interval=interval, stop=stop)
         self.stdout.write(f"Stopped after {written:,} lines.")

@@ -79,6 +79,7 @@ def main(argv: list[str] | None = None) -> None:
     django.setup()
     from django.contrib.admin.models import LogEntry
     from django.core.management import call_command
+    from django.db import connection
 
     from benchmarks.pairs import activity, export
 
@@ -91,8 +92,10 @@ def main(argv: list[str] | None = None) -> None:
     title = database_title()
     count = LogEntry.objects.count()
     result = PassResult(name=title.split()[0].lower(), title=title)
+    # SQLite keeps its file with --keep; PostgreSQL keeps its database with --reuse.
+    flag = "--reuse" if connection.vendor == "postgresql" else "--keep"
     origin = (
-        "reused from an earlier run with --keep" if reused else f"generated in {generated:.0f} s"
+        f"reused from an earlier run with {flag}" if reused else f"generated in {generated:.0f} s"
     )
     result.meta["facts"] = [f"{count:,} LogEntry rows, {origin}"]
     sizes = [min(size, count) for size in parse_sizes(args.export_rows or str(count))]

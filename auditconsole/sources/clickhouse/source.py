@@ -111,6 +111,28 @@ class ClickHouseSource(LogSource):
         result = self.store.query(sql, bound.params)
         return RowReader(self.schema, result.names, self.key, self.table), result.rows
 
+    def older(
+        self,
+        layout: Layout,
+        query: Query,
+        limit: int,
+        position: tuple[int, int] | None,
+        floor_ns: int | None = None,
+    ) -> tuple[RowReader, list[Any]]:
+        """Up to ``limit`` rows newest first beyond ``position``: the window's range
+        first (:meth:`Layout.window`), then its rows (:meth:`Layout.older`)."""
+        bound = Bound()
+        sql = layout.window(query, bound, limit, position, floor_ns)
+        oldest, newest, count = self.store.query(sql, bound.params).rows[0]
+        if position is not None:
+            # The rows at the position's own time come after it by their hash.
+            oldest, newest = (int(oldest) if count else position[0]), position[0]
+        elif not count:
+            return RowReader(self.schema, (), self.key, self.table), []
+        bound = Bound()
+        sql = layout.older(query, bound, limit, position, int(oldest), int(newest))
+        return self.run(layout, sql, bound)
+
     def records(self, layout: Layout, sql: str, bound: Bound) -> list[Record]:
         """Rows of one query as records, identical rows ranked in the order they came."""
         reader, rows = self.run(layout, sql, bound)
@@ -184,7 +206,8 @@ class ClickHouseSource(LogSource):
         now = self.now()
         bound = Bound()
         if cursor is None:
-            shown = self.records(layout, layout.newest(bound, limit), bound)
+            reader, rows = self.older(layout, Query(), limit, None)
+            shown = list(_ranked(reader, rows))
             shown.reverse()
             more = False
             # Rows before the first shown are history, not news: never shown as late ones.
@@ -345,15 +368,13 @@ class TableScan:
             skip = position[2] if position else 0
             anchor = position[0] if position else source.now()
             step = steps[0]
-            bound = Bound()
-            sql = layout.older(
+            reader, rows = source.older(
+                layout,
                 self.query,
-                bound,
                 block + skip,
                 position[:2] if position else None,
                 None if step is None else max(0, anchor - step),
             )
-            reader, rows = source.run(layout, sql, bound)
             if len(rows) < block + skip:
                 if step is not None:
                     steps.pop(0)  # too few rows in this window: look wider, at once

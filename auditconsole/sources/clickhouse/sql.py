@@ -241,7 +241,15 @@ class Layout:
             conditions.append(f"{quote(self.schema.coarse_time)} >= toDateTime({seconds})")
         return conditions
 
-    def older(
+    def ceiling(self, bound: Bound, ceiling_ns: int) -> list[str]:
+        """Rows at or before ``ceiling_ns``, said as :meth:`floor` says its bound."""
+        conditions = [f"{self.time} <= {self._instant(bound, ceiling_ns)}"]
+        if self.schema.coarse_time:
+            seconds = bound.bind(ceiling_ns // 1_000_000_000, "Int64")
+            conditions.append(f"{quote(self.schema.coarse_time)} <= toDateTime({seconds})")
+        return conditions
+
+    def window(
         self,
         query: Query,
         bound: Bound,
@@ -249,39 +257,53 @@ class Layout:
         position: tuple[int, int] | None,
         floor_ns: int | None = None,
     ) -> str:
-        """Up to ``limit`` rows newest first, at or after ``position`` ``(time, hash)``.
+        """The first statement of a block read newest first: the oldest and newest time
+        (ns) of the ``limit`` newest rows ``query`` selects strictly older than the
+        position's time (from ``floor_ns`` on), and how many there are.
 
-        The window is found first from the time column alone (the ``limit`` newest times
-        strictly older than the position), so the hash is computed only for the rows
-        of one window, not for every row of the table. With ``floor_ns``, only rows from
-        then on are looked at: a short result is then not the end (see ``TableScan``).
+        From the time column alone: the hash is then computed only for the rows of that
+        window (:meth:`older`), not for every row of the table. An empty window answers
+        the epoch twice and 0.
         """
-        inner_extra: list[str] = self.floor(bound, floor_ns) if floor_ns is not None else []
-        outer_extra = list(inner_extra)
+        extra: list[str] = self.floor(bound, floor_ns) if floor_ns is not None else []
         if position is not None:
-            instant = self._instant(bound, position[0])
-            inner_extra.append(f"{self.time} < {instant}")
-            digest = bound.bind(position[1], "UInt64")
-        window = (
-            f"SELECT min({self.time}) FROM (SELECT {self.time} FROM {self.table} "
-            f"WHERE {self.where(query, bound, *inner_extra)} "
+            extra.append(f"{self.time} < {self._instant(bound, position[0])}")
+        return (
+            f"SELECT toUnixTimestamp64Nano(toDateTime64(min(t), 9)), "
+            f"toUnixTimestamp64Nano(toDateTime64(max(t), 9)), count() "
+            f"FROM (SELECT {self.time} AS t FROM {self.table} "
+            f"WHERE {self.where(query, bound, *extra)} "
             f"ORDER BY {self.time} DESC LIMIT {bound.bind(limit, 'UInt32')})"
         )
-        # Plain ranges on the time column (the scalar subquery is computed first), so the
-        # engine reads only the window's granules; the hash is tested on that range alone.
-        # min() of nothing is the epoch, not NULL (a Nullable bound would cost the index):
-        # then nothing older matches the filters anyway, and the range adds no row.
-        if position is None:
-            outer_extra.append(f"{self.time} >= ({window})")
-        else:
-            outer_extra += [
-                f"{self.time} >= ({window})",
-                f"{self.time} <= {instant}",
-                f"({self.time} < {instant} OR {self.hash} <= {digest})",
-            ]
+
+    def older(
+        self,
+        query: Query,
+        bound: Bound,
+        limit: int,
+        position: tuple[int, int] | None,
+        oldest_ns: int,
+        newest_ns: int,
+    ) -> str:
+        """Up to ``limit`` rows newest first, at or after ``position`` ``(time, hash)``,
+        among those from ``oldest_ns`` to ``newest_ns``: :meth:`window`'s answer (the
+        newest bound is the position's own time when there is a position).
+
+        Every matching row newer than the window's oldest time is in the window, so the
+        range loses none. It is sent as plain numbers, not as a subquery: the engine then
+        skips the partitions and granules outside it, and its query condition cache
+        recognises the filters. With the window as a scalar subquery, a rare needle's
+        search tested the filters twice over the whole table (2.7 s on 10M rows, 0.7 s
+        now) and asking again did not get cheaper.
+        """
+        extra = [*self.floor(bound, oldest_ns), *self.ceiling(bound, newest_ns)]
+        if position is not None:
+            instant = self._instant(bound, position[0])
+            digest = bound.bind(position[1], "UInt64")
+            extra.append(f"({self.time} < {instant} OR {self.hash} <= {digest})")
         return (
             f"SELECT {self.select} FROM {self.table} "
-            f"WHERE {self.where(query, bound, *outer_extra)} "
+            f"WHERE {self.where(query, bound, *extra)} "
             f"ORDER BY {self.time} DESC, {HASH} DESC LIMIT {bound.bind(limit, 'UInt32')}"
         )
 
@@ -318,10 +340,6 @@ class Layout:
             f"AND {self.time} > {self._instant(bound, frontier)} "
             f"ORDER BY {self.time} ASC, {HASH} ASC LIMIT {bound.bind(limit, 'UInt32')}"
         )
-
-    def newest(self, bound: Bound, limit: int) -> str:
-        """The ``limit`` newest rows, newest first (a tail's start)."""
-        return self.older(_EVERYTHING, bound, limit, None)
 
     def facets(self, query: Query, bound: Bound, limit: int) -> str:
         """Level, logger and host counts in one aggregate, each with the *other* filters.
@@ -373,9 +391,6 @@ class Layout:
 
     def summary(self) -> str:
         return f"SELECT count(), max({self.time}) FROM {self.table}"
-
-
-_EVERYTHING = Query()
 
 
 def _literal(text: str) -> str:

@@ -62,8 +62,11 @@ def test_the_sql_text_holds_no_request_text(cluster):
         logger=attack,
         fields=(FieldFilter((attack,), attack), FieldFilter(("LogAttributes", attack), attack)),
     )
-    sql = layout.older(query, bound, 10, (1, 2))
-    assert "DROP" not in sql and "'); " not in sql
+    for sql in (
+        layout.window(query, bound, 10, (1, 2)),
+        layout.older(query, bound, 10, (1, 2), 0, 1),
+    ):
+        assert "DROP" not in sql and "'); " not in sql
     assert attack in bound.params.values()
 
 

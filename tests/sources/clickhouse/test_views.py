@@ -56,6 +56,9 @@ def test_browse_page_filters_and_loads_its_facets_apart(client_for, superuser, s
     assert "Counted over every matching record, with the other filters" in body(counts)
     assert re.search(r'<h3 id="facet-host">Host</h3>', body(counts))
     assert "host-07" in body(counts) and "host-08" not in body(counts)
+    # The volume chart, counted by the engine, swapped in beside the counts.
+    assert '<div id="log-chart" class="log-chart" hx-swap-oob="true">' in body(counts)
+    assert '<figure class="chart panel">' in body(counts) and "<svg" in body(counts)
     links = re.findall(r'href="([^"]+)"', body(counts))
     assert all(link.startswith("/audit/logs/cluster/?") for link in links)
     whole = client.get("/audit/logs/cluster/facets/?level=ERROR")

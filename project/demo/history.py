@@ -46,6 +46,7 @@ from auditconsole.audit import build_change_message
 from project.demo.accounts import Accounts
 from project.demo.models import Customer, Invoice, Ticket
 from project.demo.timeline import Clock
+from project.demo.trails import backdate_deletions
 from project.demo.vocabulary import (
     COMPANY_FIRST,
     COMPANY_SECOND,
@@ -161,6 +162,8 @@ class DeskHistory:
         self.invoices: list[Invoice] = []
         self.events: list[Event] = []
         self.doomed: list[models.Model] = []
+        #: id() of each doomed target: when and by whom the story deletes it.
+        self.deleted_by: dict[int, tuple[datetime, User]] = {}
         self.duplicates: set[int] = set()  # id() of customers created by mistake
         self.contractor: User | None = None
         self.joined: dict[str, datetime] = {}
@@ -224,6 +227,7 @@ class DeskHistory:
         # ModelAdmin.log_deletions() writes an empty change message.
         self._log(when, actor, DELETION, target)
         self.doomed.append(target)
+        self.deleted_by[id(target)] = (when, actor)
 
     def _company_name(self) -> str:
         rng = self.rng
@@ -598,3 +602,11 @@ class DeskHistory:
             keys = [target.pk for target in self.doomed if isinstance(target, model)]
             if keys:
                 model.objects.filter(pk__in=keys).delete()
+        # The audit packages recorded the customers' deletions just now: at the story's time.
+        backdate_deletions(
+            [
+                (target.pk, *self.deleted_by[id(target)])
+                for target in self.doomed
+                if isinstance(target, Customer)
+            ]
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 import reversion
@@ -14,7 +15,7 @@ from django.urls import reverse
 from project.demo.models import Customer
 from project.demo.seed import seed_demo
 from project.demo.trails import register_demo_trails
-from tests.project.demo.conftest import TEST_ENTRIES
+from tests.project.demo.conftest import SEED_NOW, TEST_ENTRIES
 from tests.sources.helpers import config
 
 
@@ -60,3 +61,40 @@ def test_one_object_page_with_four_trails_and_one_change_shown_once(
     assert ["admin", "reversion", "auditlog"] in badges
     # Seeding again adds nothing: the desk is there.
     assert seed_demo(entries=TEST_ENTRIES, logs=False).showcase is None
+
+
+def test_the_desks_deletions_are_recorded_once_at_the_storys_moment(
+    demo_trails, client_for, superuser, settings
+) -> None:
+    from auditlog.models import LogEntry as AuditlogEntry
+    from django.contrib.admin.models import DELETION, LogEntry
+
+    seed_demo(entries=TEST_ENTRIES, logs=False, now=SEED_NOW)
+    ct = ContentType.objects.get_for_model(Customer)
+    deletions = AuditlogEntry.objects.filter(content_type=ct, action=AuditlogEntry.Action.DELETE)
+    assert deletions.exists()
+    for recorded in deletions:
+        # Not "now, by nobody": by whoever deleted it in the admin's log, just after.
+        admin = LogEntry.objects.get(
+            content_type=ct, object_id=recorded.object_pk, action_flag=DELETION
+        )
+        assert recorded.actor_id == admin.user_id
+        assert timedelta(0) < recorded.timestamp - admin.action_time < timedelta(seconds=1)
+    settings.AUDITCONSOLE_TRAILS = {
+        "admin": {"BACKEND": "auditconsole.trails.logentry.LogEntryTrail"},
+        "auditlog": {"BACKEND": "auditconsole.trails.auditlog.AuditlogTrail"},
+    }
+    first = deletions.first()
+    html = (
+        client_for(superuser)
+        .get(reverse("auditconsole:object", args=[ct.pk, first.object_pk]))
+        .content.decode()
+    )
+    deleted = re.findall(
+        r'<li id="entry-[^"]+" class="timeline-entry timeline-entry--deletion">(.*?)</li>',
+        html,
+        re.S,
+    )
+    assert len(deleted) == 1  # one deletion, both trails' badges on it
+    assert re.findall(r'data-trail="(\w+)"', deleted[0]) == ["admin", "auditlog"]
+    assert "unknown user" not in deleted[0]

@@ -14,6 +14,7 @@ import re
 import sqlite3
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -212,7 +213,8 @@ def test_a_session_that_ends_sends_the_page_to_the_login(
     sign_in(page, "expiring", PASSWORD)
     open_tail(page)
     database = served[0].env["AUDITCONSOLE_VAR_DIR"] + "/db.sqlite3"
-    with sqlite3.connect(database) as db:
+    # closing(): a connection's own "with" commits but does not close it.
+    with closing(sqlite3.connect(database)) as db, db:
         db.execute("DELETE FROM django_session")
     # The stream's next check (every 0.5 s here) ends it; the poller it hands over to is
     # sent to the login page, as a poll always was.

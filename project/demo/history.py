@@ -161,9 +161,8 @@ class DeskHistory:
         self.tickets: list[Ticket] = []
         self.invoices: list[Invoice] = []
         self.events: list[Event] = []
-        self.doomed: list[models.Model] = []
-        #: id() of each doomed target: when and by whom the story deletes it.
-        self.deleted_by: dict[int, tuple[datetime, User]] = {}
+        #: What the story deletes, when and by whom.
+        self.doomed: list[tuple[models.Model, datetime, User]] = []
         self.duplicates: set[int] = set()  # id() of customers created by mistake
         self.contractor: User | None = None
         self.joined: dict[str, datetime] = {}
@@ -226,8 +225,7 @@ class DeskHistory:
     def _delete(self, when: datetime, actor: User, target: models.Model) -> None:
         # ModelAdmin.log_deletions() writes an empty change message.
         self._log(when, actor, DELETION, target)
-        self.doomed.append(target)
-        self.deleted_by[id(target)] = (when, actor)
+        self.doomed.append((target, when, actor))
 
     def _company_name(self) -> str:
         rng = self.rng
@@ -552,7 +550,7 @@ class DeskHistory:
             if with_entries:
                 report.entries = self._write_entries()
                 report.with_values = sum(1 for event in self.events if event.with_values)
-            for target in self.doomed:
+            for target, _, _ in self.doomed:
                 report.deleted[target._meta.label] += 1
             self._delete_doomed()
         report.customers = Customer.objects.count()
@@ -599,14 +597,14 @@ class DeskHistory:
     def _delete_doomed(self) -> None:
         # Invoices before customers: Invoice.customer is PROTECT.
         for model in (Invoice, Ticket, Customer, User):
-            keys = [target.pk for target in self.doomed if isinstance(target, model)]
+            keys = [target.pk for target, _, _ in self.doomed if isinstance(target, model)]
             if keys:
                 model.objects.filter(pk__in=keys).delete()
         # The audit packages recorded the customers' deletions just now: at the story's time.
         backdate_deletions(
             [
-                (target.pk, *self.deleted_by[id(target)])
-                for target in self.doomed
+                (target.pk, when, actor)
+                for target, when, actor in self.doomed
                 if isinstance(target, Customer)
             ]
         )

@@ -8,7 +8,9 @@ from datetime import timedelta
 
 import pytest
 import reversion
+from auditlog.models import LogEntry as AuditlogEntry
 from auditlog.registry import auditlog
+from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
@@ -66,9 +68,6 @@ def test_one_object_page_with_four_trails_and_one_change_shown_once(
 def test_the_desks_deletions_are_recorded_once_at_the_storys_moment(
     demo_trails, client_for, superuser, settings
 ) -> None:
-    from auditlog.models import LogEntry as AuditlogEntry
-    from django.contrib.admin.models import DELETION, LogEntry
-
     seed_demo(entries=TEST_ENTRIES, logs=False, now=SEED_NOW)
     ct = ContentType.objects.get_for_model(Customer)
     deletions = AuditlogEntry.objects.filter(content_type=ct, action=AuditlogEntry.Action.DELETE)

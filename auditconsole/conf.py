@@ -190,5 +190,12 @@ class Settings:
         about 150 bytes); the files counted least recently are forgotten first."""
         return self._get("FACET_CACHE_KEYS", 200_000)
 
+    @property
+    def FACET_ESTIMATE_ROWS(self) -> int:
+        """Above this many matching rows (and rows in the table), PostgreSQL's activity
+        facets are estimated from a sample of the table (:mod:`auditconsole.activity.estimates`)
+        rather than counted; the page says so."""
+        return self._get("FACET_ESTIMATE_ROWS", 2_000_000)
+
 
 conf = Settings()

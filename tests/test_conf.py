@@ -10,6 +10,7 @@ def test_defaults(settings) -> None:
         "AUDITCONSOLE_EXPORT_MAX_ROWS",
         "AUDITCONSOLE_SCOPE_TO_MODEL_PERMISSIONS",
         "AUDITCONSOLE_LOGOUT_URL",
+        "AUDITCONSOLE_FACET_ESTIMATE_ROWS",
     ):
         if hasattr(settings, name):
             delattr(settings, name)
@@ -23,6 +24,7 @@ def test_defaults(settings) -> None:
     assert conf.TAIL_MAX_DOM_LINES == 2000
     assert conf.TAIL_POLL_SECONDS == 1.0
     assert conf.REDACTED_PLACEHOLDER
+    assert conf.FACET_ESTIMATE_ROWS == 2_000_000
 
 
 def test_settings_are_read_on_every_access(settings) -> None:

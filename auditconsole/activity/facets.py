@@ -15,6 +15,9 @@ The date presets are conditional counts, ``Count("pk", filter=Q(...))``, as the 
 Their "All" is the cube's own total when no date filter is set (the cube's rows are then
 exactly those), so no ``count(*)`` over the table is made for it.
 
+On PostgreSQL tables of millions of entries the counts may be estimates, and say so
+(:mod:`auditconsole.activity.estimates`).
+
 The choices themselves come from the ``User`` and ``ContentType`` tables (staff users and
 the models the viewer may see), never from a ``DISTINCT`` over the log, so a value with no
 entries still appears, with 0.
@@ -23,13 +26,15 @@ entries still appears, with 0.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.urls import reverse
 
+from auditconsole.activity import estimates
+from auditconsole.activity.estimates import Sample, choose_sample, sampled_rows
 from auditconsole.activity.fields import ACTION_FLAGS, ACTION_LABELS, content_type_key
 from auditconsole.activity.filters import (
     ACTION,
@@ -63,6 +68,8 @@ class FacetChoice:
     css: str = ""
     #: The value's own page (a user's activity), beside the filter link.
     drill_url: str = ""
+    #: ``count`` is an estimate (:mod:`auditconsole.activity.estimates`).
+    estimated: bool = False
 
 
 @dataclass
@@ -76,6 +83,8 @@ class FacetGroup:
     #: Choices folded under "more" (zero counts and the long tail).
     more: list[FacetChoice] = field(default_factory=list)
     note: str = ""
+    #: ``total`` is an estimate from this sample of the table (None: exact).
+    sample: Sample | None = None
 
     @property
     def any_selected(self) -> bool:
@@ -91,6 +100,8 @@ class DimensionCounts:
     content_types: Counter[int | None]
     #: Rows matching every filter (the three selections too), when the cube counted them.
     matching: int | None = None
+    #: The share of the table the counts were estimated from (None: counted exactly).
+    sample: Sample | None = None
 
 
 def dimension_counts(search: ActivitySearch, cube_limit: int = CUBE_LIMIT) -> DimensionCounts:
@@ -101,15 +112,16 @@ def dimension_counts(search: ActivitySearch, cube_limit: int = CUBE_LIMIT) -> Di
     want_user = None if user is None else user.pk
     want_action = ACTION_FLAGS[action] if action else None
     want_type = None if content_type is None else content_type.pk
-
-    cube = list(
-        search.queryset_without(DIMENSIONS)
-        .values_list("content_type_id", "user_id", "action_flag")
+    rows = search.queryset_without(DIMENSIONS)
+    cube_query = (
+        rows.values_list("content_type_id", "user_id", "action_flag")
         .annotate(n=Count("pk"))
         .order_by()[: cube_limit + 1]
     )
+    sample = choose_sample(rows)
+    cube = list(cube_query) if sample is None else sampled_rows(cube_query, sample)
     if len(cube) > cube_limit:
-        return _counted_separately(search)
+        return _counted_separately(search, sample)
     users: Counter[int] = Counter()
     actions: Counter[int] = Counter()
     types: Counter[int | None] = Counter()
@@ -126,10 +138,18 @@ def dimension_counts(search: ActivitySearch, cube_limit: int = CUBE_LIMIT) -> Di
             actions[flag] += n
         if user_ok and action_ok:
             types[type_id] += n
-    return DimensionCounts(users, actions, types, matching)
+    if sample is not None:
+        # Scaled once per value, not once per row of the cube.
+        users, actions, types = (_scaled(c, sample) for c in (users, actions, types))
+        matching = sample.scaled(matching)
+    return DimensionCounts(users, actions, types, matching, sample)
 
 
-def _counted_separately(search: ActivitySearch) -> DimensionCounts:
+def _scaled(counts: Counter[Any], sample: Sample) -> Counter[Any]:
+    return Counter({value: sample.scaled(n) for value, n in counts.items()})
+
+
+def _counted_separately(search: ActivitySearch, sample: Sample | None) -> DimensionCounts:
     def per_value(skip: str, column: str) -> Counter[Any]:
         rows = (
             search.queryset_without([skip])
@@ -138,12 +158,15 @@ def _counted_separately(search: ActivitySearch) -> DimensionCounts:
             .order_by()
             .values_list(column, "n")
         )
-        return Counter(dict(rows))
+        if sample is None:
+            return Counter(dict(rows))
+        return _scaled(Counter(dict(sampled_rows(rows, sample))), sample)
 
     return DimensionCounts(
         users=per_value(USER, "user_id"),
         actions=per_value(ACTION, "action_flag"),
         content_types=per_value(CONTENT_TYPE, "content_type_id"),
+        sample=sample,
     )
 
 
@@ -161,11 +184,15 @@ class FacetBuilder:
         groups = []
         if self.search.user is None:
             groups.append(self.users(counts.users))
-        groups += [
-            self.actions(counts.actions),
-            self.content_types(counts.content_types),
-            self.dates(counts),
-        ]
+        groups += [self.actions(counts.actions), self.content_types(counts.content_types)]
+        if counts.sample is not None:
+            for group in groups:
+                group.sample = counts.sample
+                group.choices, group.more = (
+                    [replace(choice, estimated=True) for choice in choices]
+                    for choices in (group.choices, group.more)
+                )
+        groups.append(self.dates(counts))
         return groups
 
     def _link(self, changes: dict[str, str | None]) -> str:
@@ -248,24 +275,23 @@ class FacetBuilder:
 
     def dates(self, cube: DimensionCounts | None = None) -> FacetGroup:
         queryset = self.search.queryset_without(DATE_PARAMS)
-        now = self.search.now
         cleaned = self.search.cleaned
         selected = cleaned.get(PERIOD)
         since, until = cleaned.get(SINCE), cleaned.get(UNTIL)
-        dated = bool(selected or since or until)
-        starts = {period.key: period.start(now) for period in PERIODS}
         # The presets are counted over the last 30 days only (a range of the
-        # (action_time, id) index) and "All" by a plain count, rather than conditional
-        # counts over every row: three times faster on a million rows.
-        counts = queryset.filter(action_time__gte=min(starts.values())).aggregate(
-            **{key: Count("pk", filter=Q(action_time__gte=start)) for key, start in starts.items()}
+        # (action_time, id) index) and "All" apart, rather than conditional counts over
+        # every row: three times faster on a million rows.
+        starts = {period.key: period.start(self.search.now) for period in PERIODS}
+        counts, estimated = estimates.range_counts(
+            queryset, starts, estimate=cube is not None and cube.sample is not None
         )
-        if not dated and cube is not None and cube.matching is not None:
+        sample = None
+        if not (since or until or selected) and cube is not None and cube.matching is not None:
             # No date filter: the cube counted these very rows ("All"), without a count(*)
             # over the table (a sequential scan on PostgreSQL).
-            total = cube.matching
+            total, sample = cube.matching, cube.sample
         else:
-            total = queryset.count()
+            total, sample = estimates.count(queryset)
         clear = dict.fromkeys(DATE_PARAMS)
         choices = [
             FacetChoice(
@@ -273,6 +299,7 @@ class FacetBuilder:
                 count=counts[period.key],
                 selected=period.key == selected,
                 url=self._link({**clear, PERIOD: None if period.key == selected else period.key}),
+                estimated=period.key in estimated,
             )
             for period in PERIODS
         ]
@@ -286,7 +313,7 @@ class FacetBuilder:
                     url=self._link(clear),
                 )
             )
-        return FacetGroup("date", "Date", total, self._link(clear), choices)
+        return FacetGroup("date", "Date", total, self._link(clear), choices, sample=sample)
 
 
 def custom_range_label(since: str | None, until: str | None) -> str:

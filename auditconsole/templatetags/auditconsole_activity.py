@@ -8,6 +8,8 @@ from django import template
 from django.template import Engine, Template
 from django.utils.safestring import SafeString, mark_safe
 
+from auditconsole.activity.estimates import Sample
+from auditconsole.activity.facets import FacetGroup
 from auditconsole.activity.rows import EntryRow
 from auditconsole.activity.tables import ActivityTable, Cell
 from auditconsole.links import url_with
@@ -27,6 +29,12 @@ def filter_url(context: template.Context, **changes: Any) -> str:
     return url_with(
         path, request.GET, {k: (None if v is None else str(v)) for k, v in changes.items()}
     )
+
+
+@register.filter
+def facet_estimate(groups: list[FacetGroup]) -> Sample | None:
+    """The sample any of the facet ``groups`` was estimated from (None: all exact)."""
+    return next((group.sample for group in groups if group.sample is not None), None)
 
 
 #: One cell of the activity table: ``<td>`` and the column's cell template inside.

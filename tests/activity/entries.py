@@ -6,10 +6,13 @@ import datetime
 import json
 from typing import Any
 
-from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
+
+from project.demo.models import Customer, Ticket
 
 NOW = datetime.datetime(2026, 3, 15, 12, 0, tzinfo=datetime.UTC)
 
@@ -51,3 +54,25 @@ def auditconsole_message(
     """The change message our writer (issue 7) stores: the admin's list plus our element."""
     admin_part = {"changed": {"fields": fields or [c["label"] for c in changes]}}
     return json.dumps([admin_part, {"auditconsole": {"message": note, "changes": changes}}])
+
+
+def many_entries(users: list[Any], rows: int) -> None:
+    """``rows`` entries over many pages of the table, by ``users`` on customers and
+    tickets, a minute apart back from :data:`NOW`; analysed on PostgreSQL, so that its
+    statistics know the table's size (the facets' estimates read them)."""
+    customer, ticket = content_type(Customer), content_type(Ticket)
+    LogEntry.objects.bulk_create(
+        LogEntry(
+            user=users[n % len(users)],
+            content_type=customer if n % 5 else ticket,
+            object_id=str(n % 400),
+            object_repr=f"Object {n % 400} 100% “quoted” {'x' * 60}",
+            action_flag=(ADDITION, CHANGE, CHANGE, DELETION)[n % 4],
+            change_message="",
+            action_time=NOW - datetime.timedelta(minutes=n),
+        )
+        for n in range(rows)
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE django_admin_log")

@@ -12,16 +12,19 @@ import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from auditconsole.activity import estimates
 from auditconsole.activity.filters import ActivityFilterSet
 from auditconsole.activity.pagination import MAX_PAGE
 from auditconsole.activity.search import ActivitySearch
 from auditconsole.activity.tables import ActivityTable
 from auditconsole.views.activity import ActivityView, FacetsView
 from project.demo.models import Customer, Invoice, Ticket
-from tests.activity.entries import auditconsole_message, content_type, log
+from tests.activity.entries import auditconsole_message, content_type, log, many_entries
 from tests.views.helpers import answer
 
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -805,3 +808,16 @@ def test_object_pages_and_panels_are_sent_as_html(desk, client_for, make_user) -
         )
         assert response.status_code == 200, name
         assert response["Content-Type"] == "text/html; charset=utf-8", name
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="estimated facets are PostgreSQL's (TABLESAMPLE)"
+)
+def test_facets_fragment_says_its_counts_are_estimates(superuser, client_for, monkeypatch):
+    monkeypatch.setattr(estimates, "SAMPLE_ROWS", 1000)
+    many_entries([superuser], 3000)
+    with override_settings(AUDITCONSOLE_FACET_ESTIMATE_ROWS=1500):
+        html = client_for(superuser).get(reverse("auditconsole:activity_facets"), **HX)
+    text = html.content.decode()
+    assert "estimated from 33.3% of the log’s pages: about 3,000 entries to count" in text
+    assert re.search(r'<span class="facet-count">≈ [\d,]+</span>', text)

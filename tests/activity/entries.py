@@ -56,10 +56,11 @@ def auditconsole_message(
     return json.dumps([admin_part, {"auditconsole": {"message": note, "changes": changes}}])
 
 
-def many_entries(users: list[Any], rows: int) -> None:
+def many_entries(users: list[Any], rows: int, *, analyse: bool = True) -> None:
     """``rows`` entries over many pages of the table, by ``users`` on customers and
     tickets, a minute apart back from :data:`NOW`; analysed on PostgreSQL, so that its
-    statistics know the table's size (the facets' estimates read them)."""
+    statistics know the table's size (the facets' estimates read them), unless ``analyse``
+    is false."""
     customer, ticket = content_type(Customer), content_type(Ticket)
     LogEntry.objects.bulk_create(
         LogEntry(
@@ -73,6 +74,6 @@ def many_entries(users: list[Any], rows: int) -> None:
         )
         for n in range(rows)
     )
-    if connection.vendor == "postgresql":
+    if analyse and connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE django_admin_log")

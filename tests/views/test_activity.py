@@ -821,3 +821,21 @@ def test_facets_fragment_says_its_counts_are_estimates(superuser, client_for, mo
     text = html.content.decode()
     assert "estimated from 33.3% of the log’s pages: about 3,000 entries to count" in text
     assert re.search(r'<span class="facet-count">≈ [\d,]+</span>', text)
+
+
+def test_an_estimated_choice_shows_its_count_as_approximate_or_few() -> None:
+    from django.template.loader import render_to_string
+
+    from auditconsole.activity.facets import FacetChoice
+
+    def count(choice: FacetChoice) -> str:
+        html = render_to_string(
+            "auditconsole/activity/partials/facet_choice.html", {"choice": choice}
+        )
+        return re.search(r'<span class="facet-count">([^<]*)</span>', html).group(1)
+
+    exact = FacetChoice(label="alice", count=0, selected=False, url="/audit/activity/")
+    assert count(exact) == "0"
+    assert count(FacetChoice("alice", 1234, False, "/", estimated=True)) == "≈ 1,234"
+    # Not met by the sample: a few entries, perhaps, not none.
+    assert count(FacetChoice("alice", 0, False, "/", estimated=True)) == "few"

@@ -111,10 +111,10 @@ def table_size(model: type[Model], using: str) -> int:
         row = cursor.fetchone()
     if row is None or row[0] is None or row[0] < 0:
         return 0
-    rows, pages, current_pages = row
+    rows, pages, current_pages = float(row[0]), int(row[1]), int(row[2])
     if pages > 0:
         return round(rows / pages * current_pages)
-    return int(rows)
+    return round(rows)
 
 
 def sampled_rows(queryset: QuerySet[Any], sample: Sample) -> list[tuple[Any, ...]]:

@@ -83,18 +83,9 @@ def choose_sample(queryset: QuerySet[Any]) -> Sample | None:
     percent = 100.0 * SAMPLE_ROWS / table_rows
     if percent > MAX_PERCENT:
         return None
-    # The rows the drawn pages hold, for the scale. The model's quoted table name and a
-    # number computed above: nothing from the request.
-    table = connection.ops.quote_name(queryset.model._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM {table}{tablesample(percent)}")  # noqa: S608
-        (rows_read,) = cursor.fetchone()
+    # The rows the drawn pages hold, for the scale: every row of the table, unfiltered.
+    ((rows_read,),) = _on_pages(_counted(queryset.model._base_manager.all()), percent)
     return Sample(percent, table_rows, matching, rows_read)
-
-
-def tablesample(percent: float) -> str:
-    """The clause that reads ``percent`` of a table's pages, the same ones every time."""
-    return f" TABLESAMPLE SYSTEM ({percent:.6f}) REPEATABLE ({SEED})"
 
 
 def table_size(model: type[Model], using: str) -> int:
@@ -119,7 +110,13 @@ def table_size(model: type[Model], using: str) -> int:
 
 def sampled_rows(queryset: QuerySet[Any], sample: Sample) -> list[tuple[Any, ...]]:
     """The rows of ``queryset`` (a ``values_list`` query, aggregates included) computed
-    over ``sample`` of its table's pages, unscaled.
+    over ``sample`` of its table's pages, unscaled."""
+    return _on_pages(queryset, sample.percent)
+
+
+def _on_pages(queryset: QuerySet[Any], percent: float) -> list[tuple[Any, ...]]:
+    """The rows of ``queryset`` over ``percent`` of its table's pages, the same pages
+    every time.
 
     Django has no ``TABLESAMPLE``: the clause is written into the compiled SQL right after
     the main table in its ``FROM``. Everything inserted is ours (the quoted table name
@@ -132,7 +129,8 @@ def sampled_rows(queryset: QuerySet[Any], sample: Sample) -> list[tuple[Any, ...
     if not found:  # pragma: no cover - Django always names the main table in the FROM
         raise ValueError(f"{table!r} is not in the query: it cannot be sampled.")
     with connection.cursor() as cursor:
-        cursor.execute(f"{head}{table}{tablesample(sample.percent)}{tail}", params)
+        clause = f" TABLESAMPLE SYSTEM ({percent:.6f}) REPEATABLE ({SEED})"
+        cursor.execute(f"{head}{table}{clause}{tail}", params)
         return list(cursor.fetchall())
 
 
@@ -142,16 +140,21 @@ def count(queryset: QuerySet[Any]) -> tuple[int, Sample | None]:
     sample = choose_sample(queryset)
     if sample is None:
         return queryset.count(), None
-    # One row: grouped by a constant, which Django leaves out of the GROUP BY.
-    query = (
+    ((rows,),) = sampled_rows(_counted(queryset), sample)
+    return sample.scaled(rows), sample
+
+
+def _counted(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """``queryset``'s count as a query of one row, which :func:`_on_pages` can sample:
+    grouped by a constant, which Django leaves out of the GROUP BY."""
+    counted: QuerySet[Any] = (
         queryset.order_by()
         .annotate(_all=Value(1, output_field=IntegerField()))
         .values("_all")
         .annotate(n=Count("pk"))
         .values_list("n")
     )
-    ((rows,),) = sampled_rows(query, sample)
-    return sample.scaled(rows), sample
+    return counted
 
 
 def range_counts(

@@ -34,7 +34,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from auditconsole.activity import estimates
-from auditconsole.activity.estimates import Sample, choose_sample, sampled_rows
+from auditconsole.activity.estimates import Sample
 from auditconsole.activity.fields import ACTION_FLAGS, ACTION_LABELS, content_type_key
 from auditconsole.activity.filters import (
     ACTION,
@@ -118,8 +118,8 @@ def dimension_counts(search: ActivitySearch, cube_limit: int = CUBE_LIMIT) -> Di
         .annotate(n=Count("pk"))
         .order_by()[: cube_limit + 1]
     )
-    sample = choose_sample(rows)
-    cube = list(cube_query) if sample is None else sampled_rows(cube_query, sample)
+    sample = estimates.choose_sample(rows)
+    cube = list(cube_query) if sample is None else estimates.sampled_rows(cube_query, sample)
     if len(cube) > cube_limit:
         return _counted_separately(search, sample)
     users: Counter[int] = Counter()
@@ -160,7 +160,7 @@ def _counted_separately(search: ActivitySearch, sample: Sample | None) -> Dimens
         )
         if sample is None:
             return Counter(dict(rows))
-        return _scaled(Counter(dict(sampled_rows(rows, sample))), sample)
+        return _scaled(Counter(dict(estimates.sampled_rows(rows, sample))), sample)
 
     return DimensionCounts(
         users=per_value(USER, "user_id"),

@@ -37,7 +37,7 @@ from auditconsole.export.resources import (
     LogEntryResource,
     LogRecordResource,
     StreamingResource,
-    TrailEntryResource,
+    TimelineItemResource,
 )
 from auditconsole.export.summary import filter_summary
 from auditconsole.links import given_params, source_path, url_with
@@ -47,10 +47,9 @@ from auditconsole.sources.query import REGEX, SOURCES, LogFilterForm, Query
 from auditconsole.sources.records import Record
 from auditconsole.sources.scanning import ScanContext, reading
 from auditconsole.trails.base import TrailQuery
-from auditconsole.trails.entries import TrailEntry
 from auditconsole.trails.registry import trails_for_user
 from auditconsole.trails.search import TRAIL, answering, selected_trails, trail_query
-from auditconsole.trails.timeline import merged
+from auditconsole.trails.timeline import TimelineItem, every_item, merged
 
 ACTIVITY_VIEW = "activity"
 LOGS_VIEW = "logs"
@@ -74,6 +73,8 @@ class RowEstimate:
     over_cap: bool = False
     #: PostgreSQL's estimate of the whole result, when over the cap.
     estimate: int | None = None
+    #: ``count`` is complete but may overcount the rows: records that become one row.
+    at_most: bool = False
 
 
 class ExportPlan(ABC):
@@ -278,8 +279,8 @@ class SourcePlan(ExportPlan):
 class TrailPlan(ActivityPlan):
     """The activity across every trail (``activity/trails/``): its filters and ``trail``.
 
-    Rows are the merged stream of the trails that can answer the filters, newest first;
-    a trail that cannot is left out, as on the page, and the summary says so.
+    Rows are the merged list's items, newest first, from the trails that can answer the
+    filters; a trail that cannot is left out, as on the page, and the summary says so.
     """
 
     view = TRAILS_VIEW
@@ -291,7 +292,7 @@ class TrailPlan(ActivityPlan):
         viewer: Any,
         *,
         search_class: type[ActivitySearch] = ActivitySearch,
-        resource_class: type[StreamingResource] = TrailEntryResource,
+        resource_class: type[StreamingResource] = TimelineItemResource,
     ) -> None:
         super().__init__(params, viewer, search_class=search_class, resource_class=resource_class)
         self.params = given_params(params, (*FILTER_PARAMS, TRAIL))
@@ -309,20 +310,24 @@ class TrailPlan(ActivityPlan):
             )
         return list(items)
 
-    def rows(self) -> Iterator[TrailEntry]:  # type: ignore[override]
+    def rows(self) -> Iterator[TimelineItem]:  # type: ignore[override]
+        """The merged list's items: a change two trails recorded is one row, as on the page."""
         if not self.is_valid:
             return iter(())
-        return merged(
+        entries = merged(
             self.trails, self.query, self.search.scope, None, older=True, chunk=CHUNK_SIZE
         )
+        return every_item(entries, [trail.key for trail in self.trails])
 
     def estimate(self, cap: int) -> RowEstimate:
+        """The trails' records, counted: with two trails or more, the rows are at most that
+        many (their records of one change are one row, found only by reading them)."""
         total = 0
         for trail in self.trails:
             total += trail.count(self.query, self.search.scope, cap=cap + 1 - total)
             if total > cap:
                 return RowEstimate(cap, complete=False, over_cap=True)
-        return RowEstimate(total, complete=True)
+        return RowEstimate(total, complete=True, at_most=len(self.trails) > 1)
 
     def page_url(self) -> str:
         return self.url(reverse("auditconsole:activity_trails"))

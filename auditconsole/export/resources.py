@@ -440,26 +440,29 @@ def _column(path: str) -> Callable[[Record], str]:
     return value
 
 
-class TrailEntryResource(StreamingResource):
-    """Entries of every trail (:class:`~auditconsole.trails.entries.TrailEntry`), one row
-    per trail's record with its ``trail``: two trails' records of one change are two rows,
-    as each trail kept it. Trails mask what they read; the cells are escaped here."""
+class TimelineItemResource(StreamingResource):
+    """Every trail's activity as the merged list shows it
+    (:class:`~auditconsole.trails.timeline.TimelineItem`): one row per change, so a change
+    two trails recorded is one row, its ``trail`` naming both (``admin; history``) and its
+    ``link`` each trail's own page of it. The cells are the page's: the lead entry's
+    action, object and diff (the richer one), the first note any trail kept, every trail's
+    facts. Trails mask what they read; the cells are escaped here."""
 
     time = fields.Field(column_name="time")
-    trail = fields.Field(attribute="trail", column_name="trail")
+    trail = fields.Field(column_name="trail")
     user = fields.Field(attribute="user_name", column_name="user")
     user_id = fields.Field(attribute="user_id", column_name="user_id")
-    action = fields.Field(attribute="action", column_name="action")
+    action = fields.Field(column_name="action")
     content_type = fields.Field(column_name="content_type")
-    object_id = fields.Field(attribute="object_id", column_name="object_id")
-    object_repr = fields.Field(attribute="object_repr", column_name="object_repr")
-    summary = fields.Field(attribute="summary", column_name="summary")
+    object_id = fields.Field(column_name="object_id")
+    object_repr = fields.Field(column_name="object_repr")
+    summary = fields.Field(column_name="summary")
     message = fields.Field(attribute="message", column_name="message")
     change = fields.Field(column_name="change")
     facts = fields.Field(column_name="facts")
-    link = fields.Field(attribute="link", column_name="link")
+    link = fields.Field(column_name="link")
 
-    # A time the console writes, a trail key, a number, a fixed action name.
+    # A time the console writes, trail keys, a number, a fixed action name.
     formula_safe = frozenset({"time", "trail", "user_id", "action", "content_type"})
 
     class Meta:
@@ -486,21 +489,45 @@ class TrailEntryResource(StreamingResource):
     def rows(self, entries: Iterable[Any]) -> Iterator[Any]:
         return iter(entries)
 
-    def dehydrate_time(self, entry: Any) -> str:
-        text: str = UTCDateTimeWidget().render(entry.time)
+    def dehydrate_time(self, item: Any) -> str:
+        text: str = UTCDateTimeWidget().render(item.lead.time)
         return text
 
-    def dehydrate_content_type(self, entry: Any) -> str:
-        pk = entry.content_type_id
+    def dehydrate_trail(self, item: Any) -> str:
+        return "; ".join(item.trails)
+
+    def dehydrate_action(self, item: Any) -> str:
+        action: str = item.lead.action
+        return action
+
+    def dehydrate_content_type(self, item: Any) -> str:
+        pk = item.lead.content_type_id
         if pk is None:
             return ""
         if pk not in self._content_types:
             self._content_types[pk] = content_type_key(ContentType.objects.get_for_id(pk))
         return self._content_types[pk]
 
-    def dehydrate_change(self, entry: Any) -> str:
-        """``field: before → after`` per field, ``; ``-separated (the values masked)."""
-        return "; ".join(f"{c.label}: {c.old_display} → {c.new_display}" for c in entry.changes)
+    def dehydrate_object_id(self, item: Any) -> str:
+        object_id: str = item.lead.object_id
+        return object_id
 
-    def dehydrate_facts(self, entry: Any) -> str:
-        return "; ".join(f"{fact.label}: {fact.value}" for fact in entry.facts)
+    def dehydrate_object_repr(self, item: Any) -> str:
+        object_repr: str = item.lead.object_repr
+        return object_repr
+
+    def dehydrate_summary(self, item: Any) -> str:
+        summary: str = item.lead.summary
+        return summary
+
+    def dehydrate_change(self, item: Any) -> str:
+        """``field: before → after`` per field, ``; ``-separated (the values masked)."""
+        return "; ".join(f"{c.label}: {c.old_display} → {c.new_display}" for c in item.lead.changes)
+
+    def dehydrate_facts(self, item: Any) -> str:
+        return "; ".join(f"{fact.label}: {fact.value}" for fact in item.facts)
+
+    def dehydrate_link(self, item: Any) -> str:
+        """Each trail's own page of the change, in the order of ``trail``."""
+        by_trail = item.by_trail()
+        return "; ".join(by_trail[key].link for key in item.trails if by_trail[key].link)

@@ -64,11 +64,10 @@ def timeline_rows(
     for item in items:
         lead = item.lead
         local_time, zone, utc_time, iso_time = format_times(lead.time)
-        user_id = next((e.user_id for e in item.entries if e.user_id is not None), None)
+        user_id = item.user_id
         if user_id is not None and user_id not in user_urls:
             user_urls[user_id] = reverse("auditconsole:user", args=[user_id])
-        by_trail = {entry.trail: entry for entry in item.entries}
-        message = next((e.message for e in item.entries if e.message), None)
+        by_trail = item.by_trail()
         rows.append(
             TimelineRow(
                 item=item,
@@ -80,12 +79,12 @@ def timeline_rows(
                 zone=zone,
                 utc_time=utc_time,
                 iso_time=iso_time,
-                user_name=lead.user_name or next((e.user_name for e in item.entries), ""),
+                user_name=item.user_name,
                 user_url=user_urls.get(user_id, "") if user_id is not None else "",
                 object_label=lead.object_repr or lead.object_id,
                 object_url=presenter.object_url(lead.content_type_id, lead.object_id),
-                change=ChangeDescription(lead.summary, message, list(lead.changes)),
-                facts=tuple(fact for entry in item.entries for fact in entry.facts),
+                change=ChangeDescription(lead.summary, item.message, list(lead.changes)),
+                facts=item.facts,
                 badges=tuple(
                     Badge(key, labels.get(key, key), by_trail[key].link) for key in item.trails
                 ),

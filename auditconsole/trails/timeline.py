@@ -28,13 +28,16 @@ from django import forms
 from auditconsole.activity.pagination import AFTER, BEFORE
 from auditconsole.activity.scoping import Scope
 from auditconsole.trails.base import Trail, TrailQuery
-from auditconsole.trails.entries import ADDITION, DELETION, TrailEntry
+from auditconsole.trails.entries import ADDITION, DELETION, Fact, TrailEntry
 from auditconsole.trails.positions import MAX_LENGTH, Position
 
 #: How far apart two trails' records of one change may be.
 WINDOW = datetime.timedelta(seconds=2)
 #: Entries fetched from a trail at a time, unless a page asks for its size plus one.
 CHUNK = 64
+#: How many of the newest items an entry may join. Two trails' records of one change are
+#: at most :data:`WINDOW` apart, so only the last few items can still be joined.
+LOOKBACK = 8
 
 
 def same_change(a: TrailEntry, b: TrailEntry) -> bool:
@@ -61,13 +64,40 @@ class TimelineItem:
     @property
     def lead(self) -> TrailEntry:
         """The entry with the richer diff (more field changes); settings order on a tie."""
+        if len(self.entries) == 1:
+            return self.entries[0]
         order = {key: index for index, key in enumerate(self.trail_order)}
         return min(self.entries, key=lambda e: (-len(e.changes), order.get(e.trail, len(order))))
 
     @property
     def trails(self) -> list[str]:
+        if len(self.entries) == 1:
+            return [self.entries[0].trail]
         order = {key: index for index, key in enumerate(self.trail_order)}
         return sorted({e.trail for e in self.entries}, key=lambda t: (order.get(t, len(order)), t))
+
+    @property
+    def user_id(self) -> int | None:
+        """The user's key, from the first trail that kept one that still exists."""
+        return next((e.user_id for e in self.entries if e.user_id is not None), None)
+
+    @property
+    def user_name(self) -> str:
+        """The lead's user name, else the first a trail stored."""
+        return self.lead.user_name or next((e.user_name for e in self.entries if e.user_name), "")
+
+    @property
+    def message(self) -> str | None:
+        """The first free-text note any trail recorded with the change."""
+        return next((e.message for e in self.entries if e.message), None)
+
+    @property
+    def facts(self) -> tuple[Fact, ...]:
+        """Every trail's extra facts (IP address, reason...), in the order they came."""
+        return tuple(fact for entry in self.entries for fact in entry.facts)
+
+    def by_trail(self) -> dict[str, TrailEntry]:
+        return {entry.trail: entry for entry in self.entries}
 
     def accepts(self, entry: TrailEntry) -> bool:
         return all(e.trail != entry.trail for e in self.entries) and any(
@@ -127,20 +157,44 @@ def merged(
     return heapq.merge(*streams, key=lambda entry: entry.position, reverse=older)
 
 
+def joined(items: Sequence[TimelineItem], entry: TrailEntry) -> bool:
+    """Add ``entry`` to the item among the last :data:`LOOKBACK` of ``items`` that is the
+    same change, if there is one; say whether there was."""
+    recent = items[-LOOKBACK:]
+    item = next((item for item in reversed(recent) if item.accepts(entry)), None)
+    if item is not None:
+        item.entries.append(entry)
+    return item is not None
+
+
 def group(
     entries: Iterator[TrailEntry], size: int, trail_order: Sequence[str]
 ) -> tuple[list[TimelineItem], bool]:
     """The first ``size`` items of ``entries``, and whether any entry is left over."""
     items: list[TimelineItem] = []
     for entry in entries:
-        item = next((item for item in reversed(items[-8:]) if item.accepts(entry)), None)
-        if item is not None:
-            item.entries.append(entry)
+        if joined(items, entry):
             continue
         if len(items) == size:
             return items, True
         items.append(TimelineItem([entry], trail_order))
     return items, False
+
+
+def every_item(entries: Iterator[TrailEntry], trail_order: Sequence[str]) -> Iterator[TimelineItem]:
+    """Every item of ``entries`` (the whole merged stream, as the export reads it): an item
+    is given out once :data:`LOOKBACK` newer ones have started, when nothing can join it.
+
+    Unlike :func:`group`, no page boundary ever keeps two records of one change apart.
+    """
+    recent: list[TimelineItem] = []
+    for entry in entries:
+        if joined(recent, entry):
+            continue
+        if len(recent) == LOOKBACK:
+            yield recent.pop(0)
+        recent.append(TimelineItem([entry], trail_order))
+    yield from recent
 
 
 def timeline_page(

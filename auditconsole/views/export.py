@@ -38,7 +38,7 @@ from auditconsole.export.resources import (
     LogEntryResource,
     LogRecordResource,
     StreamingResource,
-    TrailEntryResource,
+    TimelineItemResource,
 )
 from auditconsole.export.streaming import AsyncCsvStream, CsvStream
 from auditconsole.export.subject import describe
@@ -178,7 +178,7 @@ class TrailExportView(SearchClassMixin, ExportMixin, TemplateView):
 
     permission_required = (VIEW_ACTIVITY, EXPORT)
     extra_context = {"console_section": "activity", "what": "activity"}
-    resource_class = TrailEntryResource
+    resource_class = TimelineItemResource
 
     def get_plan(self) -> TrailPlan:
         return TrailPlan(

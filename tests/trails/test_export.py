@@ -51,7 +51,7 @@ def test_every_trail_in_one_file(audit_log, client_for, superuser, save_as, sett
     entry = log(superuser, supplier, supplier.pk, CHANGE, name="=HYPERLINK(1)", message="Called")
     client = client_for(superuser)
     confirm = client.get(CONFIRM).content.decode()
-    assert "<strong>2</strong> rows will be exported." in confirm
+    assert "At most <strong>2</strong> rows will be exported" in confirm
     response = client.get(CSV, {"q": "HYPERLINK"})
     assert isinstance(response, StreamingHttpResponse)
     assert 'filename="trails-' in response["Content-Disposition"]
@@ -75,6 +75,38 @@ def test_every_trail_in_one_file(audit_log, client_for, superuser, save_as, sett
     call_command("auditconsole_export", "trails", "--as-user", "root", "--output", str(out))
     assert [r["trail"] for r in records(read_csv(out.read_bytes()))] == ["admin", "history"]
     assert entry.pk
+
+
+def test_a_change_two_trails_recorded_is_one_row(audit_log, client_for, superuser, settings):
+    """As on the page: one row, both trails, the richer diff, each trail's own link."""
+    settings.AUDITCONSOLE_TRAILS = TWO_TRAILS
+    client = client_for(superuser)
+    supplier = Supplier.objects.create(name="Acme", email="a@example.com")
+    change_url = reverse("admin:trailapp_supplier_change", args=[supplier.pk])
+    posted = client.post(change_url, {"name": "=Acme Ltd", "email": "a@example.com"})
+    assert posted.status_code == 302
+    query = {"content_type": "trailapp.supplier", "object_id": supplier.pk}
+    # Three records (the creation outside a request, by no one; the edit, twice): at most
+    # three rows, two in the file.
+    confirm = client.get(CONFIRM, query).content.decode()
+    assert "At most <strong>3</strong> rows will be exported" in confirm
+    rows = records(read_csv(client.get(CSV, query).streaming_content))
+    assert [(r["trail"], r["action"], r["user"]) for r in rows] == [
+        ("admin; history", "change", "root"),
+        ("history", "addition", ""),
+    ]
+    edit = rows[0]
+    assert edit["change"] == "name: Acme → =Acme Ltd"  # not a cell's start: not escaped
+    assert edit["summary"] == "Change recorded by simple-history."  # the lead's, as on the page
+    assert edit["object_repr"] == "'=Acme Ltd"
+    # The admin's history page, then simple-history's page of that record.
+    history = f"/admin/trailapp/supplier/{supplier.pk}/history/"
+    record = Supplier.history.latest().history_id  # type: ignore[attr-defined]
+    assert edit["link"] == f"{history}; {history}{record}/"
+    assert edit["user_id"] == str(superuser.pk)
+    # The record says how many rows the file holds.
+    finished = [r for r in export_records() if "rows" in r.data]
+    assert finished and finished[-1].data["rows"] == 2
 
 
 def test_an_export_that_cannot_be_recorded_is_refused(
@@ -139,7 +171,7 @@ def test_object_page_exports_its_merged_timeline(two_suppliers, client_for, supe
     listed = client.get(href_of(html, "In the activity list"))
     assert listed.status_code == 200 and not listed.context["refused"]
     assert {item.lead.trail for item in listed.context["page"].items} == {"admin", "history"}
-    assert "<strong>2</strong> rows will be exported." in client.get(export).content.decode()
+    assert "At most <strong>2</strong> rows will be exported" in client.get(export).content.decode()
     rows = records(read_csv(client.get(as_csv(export)).streaming_content))
     assert sorted(r["trail"] for r in rows) == ["admin", "history"]
     assert {(r["content_type"], r["object_id"]) for r in rows} == {

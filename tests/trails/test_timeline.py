@@ -14,11 +14,19 @@ from auditconsole.activity.pagination import AFTER, BEFORE
 from auditconsole.activity.scoping import Scope
 from auditconsole.changes import FieldChange
 from auditconsole.trails.base import TrailQuery
-from auditconsole.trails.entries import TrailEntry
+from auditconsole.trails.entries import Fact, TrailEntry
 from auditconsole.trails.logentry import LogEntryTrail
 from auditconsole.trails.positions import Position
 from auditconsole.trails.simple_history import SimpleHistoryTrail
-from auditconsole.trails.timeline import TimelinePageForm, same_change, timeline_page
+from auditconsole.trails.timeline import (
+    LOOKBACK,
+    TimelineItem,
+    TimelinePageForm,
+    every_item,
+    group,
+    same_change,
+    timeline_page,
+)
 from tests.activity.entries import NOW, content_type
 from tests.trailapp.models import Carrier, Supplier
 
@@ -58,6 +66,62 @@ def test_same_change() -> None:
     assert not same_change(entry(), entry("history", action="deletion"))
     assert not same_change(entry(time=NOW - datetime.timedelta(seconds=3)), history)
     assert not same_change(entry(changed_names=("Email",)), history)
+
+
+def test_an_item_speaks_for_every_trail_that_recorded_it() -> None:
+    admin = entry(user_name="", message="Called", facts=(Fact("IP address", "10.0.0.1"),))
+    history = entry(
+        "history",
+        tiebreak=(7, 2),
+        user_name="root",
+        message="Reason",
+        changes=(FieldChange("name", "name", "A", "B"),),
+        facts=(Fact("Reason", "Reason"),),
+    )
+    item = TimelineItem([admin, history], ("admin", "history"))
+    # The richer diff leads; the name, the note and the facts come from whichever has them.
+    assert item.lead is history and item.trails == ["admin", "history"]
+    assert (item.user_id, item.user_name, item.message) == (1, "root", "Called")
+    assert item.facts == (Fact("IP address", "10.0.0.1"), Fact("Reason", "Reason"))
+    assert item.by_trail() == {"admin": admin, "history": history}
+    alone = TimelineItem([entry(user_id=None, user_name="")])
+    assert (alone.lead.trail, alone.trails, alone.user_id, alone.user_name) == (
+        "admin",
+        ["admin"],
+        None,
+        "",
+    )
+    assert alone.message is None and alone.facts == ()
+
+
+def test_every_item_joins_across_what_a_page_would_cut() -> None:
+    """The export's grouping: the whole stream, no page boundary between two records."""
+    second = datetime.timedelta(seconds=1)
+    admin = entry(time=NOW, tiebreak=(9,))
+    other = entry(time=NOW - second / 2, tiebreak=(8,), object_id="4")
+    history = entry("history", time=NOW - second, tiebreak=(5,))
+    stream = [admin, other, history]
+    items = list(every_item(iter(stream), ("admin", "history")))
+    assert [item.entries for item in items] == [[admin, history], [other]]
+    # A page of one item stops before the history record, which then starts the next page.
+    assert [item.entries for item in group(iter(stream), 1, ())[0]] == [[admin]]
+    # Each entry is given out once, in its item, and items keep the stream's order.
+    many = [entry(time=NOW - n * second, tiebreak=(n,), object_id=str(n)) for n in range(20)]
+    grouped = list(every_item(iter(many), ()))
+    assert [item.entries for item in grouped] == [[e] for e in many]
+    assert list(every_item(iter(()), ())) == []
+
+
+def test_an_entry_joins_only_the_last_few_items() -> None:
+    """Past :data:`LOOKBACK` newer items, a matching record starts an item of its own."""
+    second = datetime.timedelta(seconds=1)
+    admin = entry(time=NOW, tiebreak=(100,))
+    between = [entry(time=NOW, tiebreak=(99 - n,), object_id=str(10 + n)) for n in range(LOOKBACK)]
+    history = entry("history", time=NOW - second)
+    items = list(every_item(iter([admin, *between, history]), ()))
+    assert len(items) == LOOKBACK + 2 and items[-1].entries == [history]
+    near = list(every_item(iter([admin, *between[1:], history]), ()))
+    assert len(near) == LOOKBACK and near[0].entries == [admin, history]
 
 
 def test_the_page_form() -> None:

@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch
 
 from auditconsole.conf import conf
 from auditconsole.permissions import EXPORT, VIEW_ACTIVITY, VIEW_LOGS, is_console_user
+from auditconsole.trails.registry import activity_pages
 
 register = template.Library()
 
@@ -25,11 +26,20 @@ def console_nav(context: template.Context) -> dict[str, Any]:
         logout_url = resolve_url(conf.LOGOUT_URL)
     except NoReverseMatch:
         logout_url = None
+    can_activity = can(VIEW_ACTIVITY)
+    activity_url = my_activity_url = ""
+    if user is not None and can_activity:
+        # "Activity" and "My activity": every trail's pages when the viewer sees more than
+        # the admin's log.
+        pages = activity_pages(user)
+        activity_url, my_activity_url = pages.list_url(), pages.user_url(user.pk)
     return {
         "request": request,
         "user": user,
         "csrf_token": context.get("csrf_token"),
-        "can_activity": can(VIEW_ACTIVITY),
+        "can_activity": can_activity,
+        "activity_url": activity_url,
+        "my_activity_url": my_activity_url,
         "can_logs": can(VIEW_LOGS),
         "can_export": can(EXPORT),
         "logout_url": logout_url,

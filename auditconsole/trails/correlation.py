@@ -31,6 +31,7 @@ from auditconsole.sources.query import FIELD, SINCE, SOURCES, UNTIL
 from auditconsole.sources.registry import sources_for_user
 from auditconsole.trails.entries import TrailEntry
 from auditconsole.trails.logsource import model_content_types
+from auditconsole.trails.registry import activity_pages
 from auditconsole.trails.users import user_names
 
 
@@ -78,12 +79,16 @@ def record_links(data: dict[str, Any], viewer: Any) -> list[RecordLink]:
     """The user page and the object page a record's fields name, that ``viewer`` may open."""
     if not viewer.has_perm(VIEW_ACTIVITY):
         return []
-    links = []
+    links: list[RecordLink] = []
     user_id = data.get(conf.TRAIL_LOGS_USER_FIELD or "user_id")
     if isinstance(user_id, int | str) and str(user_id).isdigit() and len(str(user_id)) <= 18:
         names = user_names([user_id])
-        for pk, name in names.items():
-            links.append(RecordLink(f"User {name}", reverse("auditconsole:user", args=[pk])))
+        if names:
+            # The user's page the viewer's "Activity" leads to (every trail's, if they see more).
+            pages = activity_pages(viewer)
+            links.extend(
+                RecordLink(f"User {name}", pages.user_url(pk)) for pk, name in names.items()
+            )
     model, instance = data.get(MODEL_FIELD), data.get(INSTANCE_FIELD)
     if isinstance(model, str) and isinstance(instance, int | str) and str(instance):
         content_type_id = model_content_types().get(model.lower())

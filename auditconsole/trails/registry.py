@@ -9,10 +9,12 @@ module only, which imports its package only then.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 from django.utils.module_loading import import_string
 
 from auditconsole.conf import conf
@@ -91,3 +93,34 @@ def beyond_logentry(trails: Sequence[Trail]) -> bool:
     columns and sorting, and the links to them keep working.
     """
     return any(not isinstance(trail, LogEntryTrail) for trail in trails)
+
+
+@dataclass(frozen=True)
+class ActivityPages:
+    """The activity list and user pages a viewer is sent to.
+
+    Every trail's (``activity/trails/``, ``user/<id>/trails/``) when the viewer sees a trail
+    beyond the admin's log, so that "Activity", "My activity" and a user's name lead to all
+    of it; the admin log's own pages otherwise, which hold the same entries with their
+    chart and facets. The admin log's pages keep their URLs either way, one click away.
+    """
+
+    merged: bool
+
+    @property
+    def list_view(self) -> str:
+        return "auditconsole:activity_trails" if self.merged else "auditconsole:activity"
+
+    @property
+    def user_view(self) -> str:
+        return "auditconsole:user_trails" if self.merged else "auditconsole:user"
+
+    def list_url(self) -> str:
+        return reverse(self.list_view)
+
+    def user_url(self, user_id: Any) -> str:
+        return reverse(self.user_view, args=[user_id])
+
+
+def activity_pages(viewer: Any) -> ActivityPages:
+    return ActivityPages(merged=beyond_logentry(trails_for_user(viewer)))

@@ -54,8 +54,14 @@ class TimelineRow:
 
 
 def timeline_rows(
-    items: Sequence[TimelineItem], trails: Sequence[Trail], logs: LogsAround | None = None
+    items: Sequence[TimelineItem],
+    trails: Sequence[Trail],
+    logs: LogsAround | None = None,
+    *,
+    user_view: str = "auditconsole:user",
 ) -> list[TimelineRow]:
+    """The rows of ``items``; a user's name links to ``user_view`` (the viewer's
+    :class:`~auditconsole.trails.registry.ActivityPages`)."""
     labels = {trail.key: trail.label for trail in trails}
     # Its object links: reverse() once per model.
     presenter = RowPresenter("", QueryDict())
@@ -66,7 +72,7 @@ def timeline_rows(
         local_time, zone, utc_time, iso_time = format_times(lead.time)
         user_id = item.user_id
         if user_id is not None and user_id not in user_urls:
-            user_urls[user_id] = reverse("auditconsole:user", args=[user_id])
+            user_urls[user_id] = reverse(user_view, args=[user_id])
         by_trail = item.by_trail()
         rows.append(
             TimelineRow(

@@ -44,7 +44,7 @@ from auditconsole.permissions import VIEW_ACTIVITY
 from auditconsole.trails.base import Trail, TrailQuery
 from auditconsole.trails.correlation import LogsAround
 from auditconsole.trails.objects import object_state, object_trails
-from auditconsole.trails.registry import beyond_logentry, trails_for_user
+from auditconsole.trails.registry import ActivityPages, beyond_logentry, trails_for_user
 from auditconsole.trails.rows import timeline_rows
 from auditconsole.trails.search import (
     TRAIL,
@@ -290,13 +290,17 @@ class ObjectView(AccessRecordMixin, ObjectMixin, ActivityPageView):
             # Nothing recorded and nothing there: not an object anyone can look at.
             raise Http404("No such object.")
         path = request.path
-        merged = beyond_logentry(visible)
+        # The timeline merges the trails: so do the list, the user pages and the export it
+        # links to, unless the viewer sees the admin's log alone (registry.beyond_logentry).
+        pages = ActivityPages(merged=beyond_logentry(visible))
+        logs = LogsAround(request.user)
         context.update(
             content_type=content_type,
             object_id=object_id,
             state=state,
             page=page,
-            rows=timeline_rows(page.items, trails, LogsAround(request.user)),
+            rows=timeline_rows(page.items, trails, logs, user_view=pages.user_view),
+            user_view=pages.user_view,
             trails=trails,
             page_form=page_form,
             next_url=url_with(path, request.GET, page.next_params) if page.has_next else None,
@@ -304,11 +308,9 @@ class ObjectView(AccessRecordMixin, ObjectMixin, ActivityPageView):
                 url_with(path, request.GET, page.previous_params) if page.has_previous else None
             ),
             first_url=path,
-            # The timeline merges the trails: so do the list and the export it links to,
-            # unless the viewer sees the admin's log alone (registry.beyond_logentry).
-            merged_trails=merged,
+            merged_trails=pages.merged,
             activity_url=url_with(
-                reverse("auditconsole:activity_trails" if merged else "auditconsole:activity"),
+                pages.list_url(),
                 QueryDict(),
                 {CONTENT_TYPE: content_type_key(content_type), OBJECT_ID: object_id},
             ),
@@ -374,7 +376,12 @@ class TrailActivityView(AccessRecordMixin, ActivityBase):
             all_trails_url=url_with(path, facet_params),
             page=page,
             page_form=page_form,
-            rows=timeline_rows(page.items, visible, LogsAround(request.user)),
+            rows=timeline_rows(
+                page.items,
+                visible,
+                LogsAround(request.user),
+                user_view=ActivityPages(merged=beyond_logentry(visible)).user_view,
+            ),
             next_url=url_with(path, request.GET, page.next_params) if page.has_next else None,
             previous_url=(
                 url_with(path, request.GET, page.previous_params) if page.has_previous else None

@@ -8,7 +8,7 @@ import reversion
 from django.contrib.admin.models import CHANGE
 from django.urls import reverse
 
-from tests.activity.entries import log
+from tests.activity.entries import content_type, log
 from tests.trailapp.models import Supplier, Warehouse
 
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -112,3 +112,33 @@ def test_scoping_and_trail_permissions(
     # A trail the viewer may not see is neither counted nor read.
     assert set(facet(response)) == {"admin"}
     assert not [i for i in found if i.startswith("entry-history")]
+
+
+def test_activity_leads_to_every_trail_for_whoever_sees_more_than_the_admin_log(
+    client_for, superuser, make_user, save_as, settings
+) -> None:
+    """ "Activity", "My activity", the overview's card and users' names lead to the merged
+    pages for a viewer who sees a trail beyond the admin's log; to the admin log's own
+    pages (with their chart and facets) for one who sees the admin's log alone."""
+    settings.AUDITCONSOLE_TRAILS = {
+        "admin": {"BACKEND": "auditconsole.trails.logentry.LogEntryTrail"},
+        "history": {
+            "BACKEND": "auditconsole.trails.simple_history.SimpleHistoryTrail",
+            "PERMISSION": "trailapp.change_supplier",
+        },
+    }
+    supplier = save_as(Supplier(), superuser, name="Acme")
+    log(superuser, supplier, supplier.pk, CHANGE, name="Acme", message="Called")
+    agent = make_user("agent", console_perms=None, perms=("trailapp.view_supplier",))
+    object_url = reverse("auditconsole:object", args=[content_type(Supplier).pk, supplier.pk])
+    for viewer, suffix in ((superuser, "trails/"), (agent, "")):
+        client = client_for(viewer)
+        home = client.get(reverse("auditconsole:index")).content.decode()
+        assert f'<a class="card card--link" href="/audit/activity/{suffix}">' in home
+        assert f'<li><a href="/audit/activity/{suffix}" >Activity</a></li>' in home
+        assert f'<a href="/audit/user/{viewer.pk}/{suffix}">My activity</a>' in home
+        page = client.get(object_url).content.decode()
+        assert f'<a href="/audit/user/{superuser.pk}/{suffix}">root</a>' in page
+    # Whichever page the viewer is on, the section is the same.
+    merged = client_for(superuser).get(LIST).content.decode()
+    assert '<li><a href="/audit/activity/trails/" aria-current="page">Activity</a></li>' in merged

@@ -74,7 +74,7 @@ def test_a_log_record_links_to_its_user_and_object(
     assert f'href="{object_url}"' in html and "User root" not in html
     url = reverse("auditconsole:record", kwargs={"key": "audit", "ref": named.token})
     html = client_for(superuser).get(url).content.decode()
-    assert f'class="btn record-link" href="/audit/user/{superuser.pk}/">User root<' in html
+    assert f'class="btn record-link" href="/audit/user/{superuser.pk}/trails/">User root<' in html
     # A viewer who may not see warehouses gets the user, not the object.
     html = client_for(supplier_reader).get(url).content.decode()
     assert "User root" in html and f'href="{object_url}"' not in html

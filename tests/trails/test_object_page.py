@@ -53,7 +53,7 @@ def test_an_admin_edit_is_one_entry_with_both_badges(client_for, superuser) -> N
     # The richer diff leads: simple-history's before and after.
     assert "Acme Ltd" in html and ">Acme<" in html
     assert f'href="/admin/trailapp/supplier/{supplier.pk}/history/"' in html
-    assert f'href="/audit/user/{superuser.pk}/"' in html
+    assert f'href="/audit/user/{superuser.pk}/trails/"' in html
 
 
 def test_changes_that_do_not_match_stay_apart(
@@ -92,7 +92,7 @@ def test_deleted_is_decided_across_trails(client_for, superuser, save_as) -> Non
     supplier.delete()
     # No LogEntry at all: simple-history knows who deleted it.
     html = page_of(client, pk).content.decode()
-    assert "Deleted" in html and f'href="/audit/user/{superuser.pk}/">root</a>' in html
+    assert "Deleted" in html and f'href="/audit/user/{superuser.pk}/trails/">root</a>' in html
     assert "Gone Ltd" in html
     # A LogEntry deletion recorded later is the newer one.
     entry = log_action(superuser, Supplier(pk=pk, name="Gone Ltd"), DELETION)

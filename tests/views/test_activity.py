@@ -512,7 +512,7 @@ def test_object_page_timeline_and_state(desk, client_for) -> None:
     assert "Exists" in html
     assert f'href="/admin/demo/customer/{desk["acme"].pk}/change/"' in html
     assert "Customer called to update their address" in html and "old@acme.example" in html
-    assert f'href="/audit/user/{desk["alice"].pk}/"' in html
+    assert f'href="/audit/user/{desk["alice"].pk}/trails/"' in html
     assert "?content_type=demo.customer&amp;object_id=" in html
 
 
@@ -531,7 +531,7 @@ def test_deleted_object_says_who_deleted_it(desk, client_for) -> None:
     response = client_for(desk["root"]).get(reverse("auditconsole:object", args=[ct, 41]))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Deleted" in html and f'href="/audit/user/{desk["bob"].pk}/">bob</a>' in html
+    assert "Deleted" in html and f'href="/audit/user/{desk["bob"].pk}/trails/">bob</a>' in html
     assert "#41 Printer on fire" in html
 
 

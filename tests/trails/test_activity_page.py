@@ -15,6 +15,17 @@ HX = {"HTTP_HX_REQUEST": "true"}
 LIST = "/audit/activity/trails/"
 
 
+def admin_and_history(*, permission: str) -> dict[str, dict[str, str]]:
+    """The admin's log for everyone, simple-history for holders of ``permission``."""
+    return {
+        "admin": {"BACKEND": "auditconsole.trails.logentry.LogEntryTrail"},
+        "history": {
+            "BACKEND": "auditconsole.trails.simple_history.SimpleHistoryTrail",
+            "PERMISSION": permission,
+        },
+    }
+
+
 def ids(response) -> list[str]:
     return re.findall(r'<li id="(entry-[\w-]+)"', response.content.decode())
 
@@ -94,13 +105,7 @@ def test_merged_pages_and_the_user_page(client_for, superuser, save_as, settings
 def test_scoping_and_trail_permissions(
     client_for, supplier_reader, superuser, save_as, settings
 ) -> None:
-    settings.AUDITCONSOLE_TRAILS = {
-        "admin": {"BACKEND": "auditconsole.trails.logentry.LogEntryTrail"},
-        "history": {
-            "BACKEND": "auditconsole.trails.simple_history.SimpleHistoryTrail",
-            "PERMISSION": "auth.view_user",
-        },
-    }
+    settings.AUDITCONSOLE_TRAILS = admin_and_history(permission="auth.view_user")
     supplier = save_as(Supplier(), superuser, name="Acme")
     warehouse = Warehouse.objects.create(name="North")
     hidden = log(superuser, warehouse, warehouse.pk, CHANGE)
@@ -120,13 +125,7 @@ def test_activity_leads_to_every_trail_for_whoever_sees_more_than_the_admin_log(
     """ "Activity", "My activity", the overview's card and users' names lead to the merged
     pages for a viewer who sees a trail beyond the admin's log; to the admin log's own
     pages (with their chart and facets) for one who sees the admin's log alone."""
-    settings.AUDITCONSOLE_TRAILS = {
-        "admin": {"BACKEND": "auditconsole.trails.logentry.LogEntryTrail"},
-        "history": {
-            "BACKEND": "auditconsole.trails.simple_history.SimpleHistoryTrail",
-            "PERMISSION": "trailapp.change_supplier",
-        },
-    }
+    settings.AUDITCONSOLE_TRAILS = admin_and_history(permission="trailapp.change_supplier")
     supplier = save_as(Supplier(), superuser, name="Acme")
     log(superuser, supplier, supplier.pk, CHANGE, name="Acme", message="Called")
     agent = make_user("agent", console_perms=None, perms=("trailapp.view_supplier",))

@@ -90,6 +90,9 @@ def test_a_change_two_trails_recorded_is_one_row(audit_log, client_for, superuse
     # three rows, two in the file.
     confirm = client.get(CONFIRM, query).content.decode()
     assert "At most <strong>3</strong> rows will be exported" in confirm
+    # One record is one row, whatever the trails.
+    one = client.get(CONFIRM, {**query, "action": "addition"}).content.decode()
+    assert "<strong>1</strong> row will be exported." in one and "At most" not in one
     rows = records(read_csv(client.get(CSV, query).streaming_content))
     assert [(r["trail"], r["action"], r["user"]) for r in rows] == [
         ("admin; history", "change", "root"),

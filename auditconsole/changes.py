@@ -228,20 +228,39 @@ class ChangeDescription:
     changes: list[FieldChange]
 
 
-def describe_change(entry: LogEntry) -> ChangeDescription:
+def describe_change(entry: LogEntry, redactor: Redactor | None = None) -> ChangeDescription:
     """The entry's change for a page or an export, with secrets masked.
 
     Entries written by the admin or by other code never went through our writer's
     masking, so a "password=..." in a message or a diff value is masked here too.
     """
     extra = _extra(entry.change_message)
-    redactor = Redactor()
+    redactor = redactor or Redactor()
     message = _message(extra)
     return ChangeDescription(
         redactor.redact_text(change_summary(entry)),
         None if message is None else redactor.redact_text(message),
         [change.masked(redactor) for change in _changes(extra)],
     )
+
+
+class ChangeDescriber:
+    """:func:`describe_change` for the entries of one page, once per distinct message.
+
+    A page often repeats "Changed Status."; the admin's rendering of it (a JSON parse and
+    a translation per field) is most of what an entry costs to describe. The description
+    depends on ``change_message`` alone, so entries with the same text share it.
+    """
+
+    def __init__(self) -> None:
+        self.redactor = Redactor()
+        self._seen: dict[str, ChangeDescription] = {}
+
+    def __call__(self, entry: LogEntry) -> ChangeDescription:
+        key = entry.change_message
+        if key not in self._seen:
+            self._seen[key] = describe_change(entry, self.redactor)
+        return self._seen[key]
 
 
 # --- mask the stored text ------------------------------------------------------------------

@@ -11,6 +11,7 @@ from auditconsole.changes import (
     EMPTY_DISPLAY,
     EXTRA_KEY,
     NULL_DISPLAY,
+    ChangeDescriber,
     FieldChange,
     change_summary,
     describe_change,
@@ -218,6 +219,24 @@ def test_reads_what_the_writer_writes(superuser) -> None:
     owner, token = parse_changes(other.change_message)
     assert owner.new_display == f"root ({superuser.pk})"
     assert token.old == token.new == "********"
+
+
+def test_a_page_describes_each_distinct_message_once(monkeypatch) -> None:
+    calls: list[str] = []
+
+    def counted(entry: LogEntry, redactor: Redactor | None = None):
+        calls.append(entry.change_message)
+        return describe_change(entry, redactor)
+
+    monkeypatch.setattr("auditconsole.changes.describe_change", counted)
+    describe = ChangeDescriber()
+    text = message({"changed": {"fields": ["Name"]}}, EXTRA)
+    first, again = describe(entry(text)), describe(entry(text))
+    other = describe(entry("password=hunter2"))
+    assert first is again and first == describe_change(entry(text))
+    # Masked as describe_change masks, with the describer's own redactor.
+    assert other.summary == "password=********"
+    assert calls == [text, "password=hunter2"]
 
 
 def test_pages_mask_secrets_the_way_exports_do(db) -> None:

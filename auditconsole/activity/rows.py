@@ -24,9 +24,8 @@ from django.utils.http import RFC3986_SUBDELIMS
 
 from auditconsole.activity.fields import ACTION_LABELS, ACTION_NAMES, content_type_key
 from auditconsole.activity.filters import CONTENT_TYPE
-from auditconsole.changes import ChangeDescription, describe_change
+from auditconsole.changes import ChangeDescriber, ChangeDescription
 from auditconsole.links import url_with
-from auditconsole.redaction import Redactor
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
@@ -67,8 +66,12 @@ def object_page_url(content_type_id: int | None, object_id: str | None) -> str:
         return ""
 
 
-def format_times(moment: datetime.datetime) -> tuple[str, str, str, str]:
-    local = timezone.localtime(moment)
+def format_times(
+    moment: datetime.datetime, zone: datetime.tzinfo | None = None
+) -> tuple[str, str, str, str]:
+    """Local time, its zone's name, UTC time and ISO 8601, in ``zone`` (default: the
+    current time zone; a page looks it up once, not once a row)."""
+    local = moment.astimezone(zone or timezone.get_current_timezone())
     utc = moment.astimezone(datetime.UTC)
     return (
         local.strftime(TIME_FORMAT),
@@ -91,8 +94,9 @@ class RowPresenter:
         self._user_urls: dict[int, str] = {}
         self._content_type_urls: dict[int, str] = {}
         self._object_prefixes: dict[int, str] = {}
-        self._changes: dict[str, ChangeDescription] = {}
-        self.redactor = Redactor()
+        self.change = ChangeDescriber()
+        self.zone = timezone.get_current_timezone()
+        self.redactor = self.change.redactor
 
     def object_url(self, content_type_id: int | None, object_id: str | None) -> str:
         """:func:`object_page_url`, with ``reverse()`` once per content type.
@@ -108,13 +112,6 @@ class RowPresenter:
             prefix = reverse("auditconsole:object", args=[content_type_id, "-"])[: -len("-/")]
             self._object_prefixes[content_type_id] = prefix
         return f"{prefix}{quote(object_id, safe=RFC3986_SUBDELIMS + '/~:@')}/"
-
-    def change(self, entry: LogEntry) -> ChangeDescription:
-        """Parsed once per distinct message: a page often repeats "Changed Status."."""
-        key = entry.change_message
-        if key not in self._changes:
-            self._changes[key] = describe_change(entry)
-        return self._changes[key]
 
     def user_url(self, user_id: int) -> str:
         if user_id not in self._user_urls:
@@ -136,7 +133,7 @@ class RowPresenter:
         # As in content_type_url(): a foreign key that django-stubs 5.2 types badly.
         user: AbstractBaseUser = entry.user  # type: ignore[assignment,unused-ignore]
         action = ACTION_NAMES.get(entry.action_flag, "unknown")
-        local_time, zone, utc_time, iso_time = format_times(entry.action_time)
+        local_time, zone, utc_time, iso_time = format_times(entry.action_time, self.zone)
         return EntryRow(
             entry=entry,
             action=action,

@@ -1,7 +1,7 @@
 """``LogEntryTrail``: the admin's ``LogEntry``, read as the activity pages read it.
 
 Scoping, the change format and the object index are the activity section's own
-(:mod:`auditconsole.activity.scoping`, :func:`auditconsole.changes.describe_change`,
+(:mod:`auditconsole.activity.scoping`, :class:`auditconsole.changes.ChangeDescriber`,
 migration 0003), so the object page asks the database exactly what it asked before.
 """
 
@@ -19,7 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from auditconsole.activity.fields import ACTION_FLAGS, ACTION_NAMES
 from auditconsole.activity.scoping import Scope
 from auditconsole.activity.textsearch import TextSearch
-from auditconsole.changes import describe_change
+from auditconsole.changes import ChangeDescriber
 from auditconsole.trails.base import ACTION, DATE, MODEL, OBJECT, TEXT, USER, Trail, TrailQuery
 from auditconsole.trails.entries import TrailEntry
 from auditconsole.trails.positions import Position, beyond
@@ -72,7 +72,8 @@ class LogEntryTrail(Trail):
         order = ("-action_time", "-pk") if older else ("action_time", "pk")
         rows = queryset.select_related("user").order_by(*order)[:limit]
         links: dict[tuple[int | None, str], str] = {}
-        return [self.entry(row, links) for row in rows]
+        describe = ChangeDescriber()
+        return [self.entry(row, links, describe) for row in rows]
 
     def count(self, query: TrailQuery, scope: Scope, *, cap: int) -> int:
         return self.queryset(query, scope)[:cap].count()
@@ -88,10 +89,15 @@ class LogEntryTrail(Trail):
             .order_by("-action_time", "-id")
             .first()
         )
-        return None if row is None else self.entry(row, {})
+        return None if row is None else self.entry(row, {}, ChangeDescriber())
 
-    def entry(self, row: LogEntry, links: dict[tuple[int | None, str], str]) -> TrailEntry:
-        described = describe_change(row)
+    def entry(
+        self,
+        row: LogEntry,
+        links: dict[tuple[int | None, str], str],
+        describe: ChangeDescriber,
+    ) -> TrailEntry:
+        described = describe(row)
         key = (row.content_type_id, row.object_id or "")
         if key not in links:
             links[key] = history_url(row.content_type_id, row.object_id)

@@ -69,7 +69,7 @@ def timeline_rows(
     rows = []
     for item in items:
         lead = item.lead
-        local_time, zone, utc_time, iso_time = format_times(lead.time)
+        local_time, zone, utc_time, iso_time = format_times(lead.time, presenter.zone)
         user_id = item.user_id
         if user_id is not None and user_id not in user_urls:
             user_urls[user_id] = reverse(user_view, args=[user_id])

@@ -56,6 +56,7 @@ class SimpleHistoryTrail(PerModelTableTrail):
 
     time_field = "history_date"
     pk_field = "history_id"
+    user_column = "history_user_id"
 
     def __init__(self, key: str, config: dict[str, Any]) -> None:
         super().__init__(key, config)
@@ -74,8 +75,7 @@ class SimpleHistoryTrail(PerModelTableTrail):
     def filtered(
         self, table: type[Model], queryset: QuerySet[Model], query: TrailQuery
     ) -> QuerySet[Model]:
-        if query.user_id is not None:
-            queryset = queryset.filter(history_user_id=query.user_id)
+        # The user: PerModelTableTrail.queryset filters on user_column.
         if query.actions:
             flags = sorted(HISTORY_FLAGS[a] for a in query.actions if a in HISTORY_FLAGS)
             queryset = queryset.filter(history_type__in=flags)

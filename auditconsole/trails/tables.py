@@ -19,12 +19,16 @@ from auditconsole.activity.scoping import Scope
 from auditconsole.trails.base import Trail, TrailQuery
 from auditconsole.trails.entries import TrailEntry
 from auditconsole.trails.positions import Position, beyond
+from auditconsole.trails.timescan import by_user
 
 
 class PerModelTableTrail(Trail):
     #: The time and key columns of every table of this trail.
     time_field: ClassVar[str]
     pk_field: ClassVar[str]
+    #: The column holding the user's key, when a column does (then the user filter is
+    #: applied here, not by :meth:`filtered`).
+    user_column: ClassVar[str | None] = None
 
     @abstractmethod
     def table_models(self) -> list[type[Model]]:
@@ -61,8 +65,14 @@ class PerModelTableTrail(Trail):
         model = content_type.model_class()
         return any(self.tracked(table) is model for table in self.table_models())
 
-    def queryset(self, table: type[Model], query: TrailQuery) -> QuerySet[Model] | None:
-        """The rows of one table that ``query`` asks for; ``None``: none can match."""
+    def queryset(
+        self, table: type[Model], query: TrailQuery, *, limit: int | None = None
+    ) -> QuerySet[Model] | None:
+        """The rows of one table that ``query`` asks for; ``None``: none can match.
+
+        ``limit``: the rows are to be read newest first, that many at most (then one
+        user's rows may be read along the time index: :mod:`auditconsole.trails.timescan`).
+        """
         queryset: QuerySet[Model] = table._default_manager.all()
         if query.object_id is not None:
             try:
@@ -70,14 +80,22 @@ class PerModelTableTrail(Trail):
             except (ValidationError, ValueError, TypeError):
                 return None
             queryset = queryset.filter(**{self.object_column(table): pk})
-        return self.filtered(table, queryset, query)
+        queryset = self.filtered(table, queryset, query)
+        if query.user_id is None or self.user_column is None:
+            return queryset
+        if limit is None or query.object_id is not None:
+            # An object's rows are few, and found by its own index.
+            return queryset.filter(**{self.user_column: query.user_id})
+        return by_user(queryset, self.user_column, query.user_id, limit=limit)
 
-    def querysets(self, query: TrailQuery, scope: Scope) -> list[tuple[int, QuerySet[Model]]]:
+    def querysets(
+        self, query: TrailQuery, scope: Scope, *, limit: int | None = None
+    ) -> list[tuple[int, QuerySet[Model]]]:
         found = []
         for content_type_id, table in self.tables(scope):
             if query.content_type is not None and content_type_id != query.content_type.pk:
                 continue
-            queryset = self.queryset(table, query)
+            queryset = self.queryset(table, query, limit=limit)
             if queryset is not None:
                 found.append((content_type_id, queryset))
         return found
@@ -104,7 +122,7 @@ class PerModelTableTrail(Trail):
         time, pk = self.time_field, self.pk_field
         order = (f"-{time}", f"-{pk}") if older else (time, pk)
         streams = []
-        for content_type_id, queryset in self.querysets(query, scope):
+        for content_type_id, queryset in self.querysets(query, scope, limit=limit):
             if cursor is not None:
                 queryset = queryset.filter(
                     beyond(

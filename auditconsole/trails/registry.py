@@ -68,16 +68,23 @@ def get_trail(key: str) -> Trail:
     trails = configured_trails()
     if key not in trails:
         raise LookupError(key)
-    return backend_class(key, trails[key])(key, trails[key])
+    return build_trail(key, trails[key])
+
+
+def build_trail(key: str, config: Any) -> Trail:
+    """The trail ``key`` configured by ``config`` (``ImproperlyConfigured`` if it cannot be)."""
+    return backend_class(key, config)(key, config)
 
 
 def trails_for_user(user: Any) -> list[Trail]:
     """The trails ``user`` may see, in settings order; misconfigured ones are skipped
     (``manage.py check`` reports them)."""
     visible: list[Trail] = []
-    for key in configured_trails():
+    # The setting read once (the default looks for each package in INSTALLED_APPS): every
+    # page asks, for its header's links.
+    for key, config in configured_trails().items():
         try:
-            trail = get_trail(key)
+            trail = build_trail(key, config)
         except ImproperlyConfigured:
             continue
         if trail.visible_to(user):

@@ -191,7 +191,7 @@ def count_buckets(
         queryset.filter(action_time__gte=edges[0], action_time__lt=edges[-1])
         .annotate(bucket=bucket_expression(edges))
         .values("bucket", "action_flag")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .order_by()
         .values_list("bucket", "action_flag", "n")
     )

@@ -151,7 +151,7 @@ def _counted(queryset: QuerySet[Any]) -> QuerySet[Any]:
         queryset.order_by()
         .annotate(_all=Value(1, output_field=IntegerField()))
         .values("_all")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .values_list("n")
     )
     return counted

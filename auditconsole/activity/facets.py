@@ -115,7 +115,7 @@ def dimension_counts(search: ActivitySearch, cube_limit: int = CUBE_LIMIT) -> Di
     rows = search.queryset_without(DIMENSIONS)
     cube_query = (
         rows.values_list("content_type_id", "user_id", "action_flag")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .order_by()[: cube_limit + 1]
     )
     sample = estimates.choose_sample(rows)
@@ -154,7 +154,7 @@ def _counted_separately(search: ActivitySearch, sample: Sample | None) -> Dimens
         rows = (
             search.queryset_without([skip])
             .values_list(column)
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("*"))
             .order_by()
             .values_list(column, "n")
         )

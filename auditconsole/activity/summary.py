@@ -32,7 +32,7 @@ class UserSummary:
 def summarize(queryset: QuerySet[LogEntry]) -> UserSummary:
     """Two queries: one aggregate, one ``GROUP BY`` content type (plus the types' names)."""
     totals = queryset.aggregate(
-        total=Count("pk"),
+        total=Count("*"),
         first=Min("action_time"),
         last=Max("action_time"),
         **{name: Count("pk", filter=Q(action_flag=flag)) for name, flag in ACTION_FLAGS.items()},
@@ -40,7 +40,7 @@ def summarize(queryset: QuerySet[LogEntry]) -> UserSummary:
     # content_type is nullable (SET_NULL), which the stubs' values_list() does not tell.
     per_type: dict[int | None, int] = dict(
         queryset.values_list("content_type_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .order_by()
         .values_list("content_type_id", "n")
     )

@@ -46,7 +46,8 @@ class PerModelTableTrail(Trail):
     def filtered(
         self, table: type[Model], queryset: QuerySet[Model], query: TrailQuery
     ) -> QuerySet[Model]:
-        """``queryset`` with the query's user, action and date filters."""
+        """``queryset`` with the query's action and date filters, and its user unless
+        :attr:`user_column` names the column (then :meth:`queryset` applies it)."""
 
     @abstractmethod
     def entries(self, picked: list[tuple[int, Any]]) -> list[TrailEntry]:

@@ -300,6 +300,7 @@ class ObjectView(AccessRecordMixin, ObjectMixin, ActivityPageView):
             state=state,
             page=page,
             rows=timeline_rows(page.items, trails, logs, user_view=pages.user_view),
+            list_view=pages.list_view,
             user_view=pages.user_view,
             trails=trails,
             page_form=page_form,

@@ -138,6 +138,8 @@ def test_activity_leads_to_every_trail_for_whoever_sees_more_than_the_admin_log(
         assert f'<a href="/audit/user/{viewer.pk}/{suffix}">My activity</a>' in home
         page = client.get(object_url).content.decode()
         assert f'<a href="/audit/user/{superuser.pk}/{suffix}">root</a>' in page
+        assert f'<a href="/audit/activity/{suffix}">Activity</a> › ' in page
+        assert f'href="/audit/activity/{suffix}?content_type=trailapp.supplier"' in page
     # Whichever page the viewer is on, the section is the same.
     merged = client_for(superuser).get(LIST).content.decode()
     assert '<li><a href="/audit/activity/trails/" aria-current="page">Activity</a></li>' in merged

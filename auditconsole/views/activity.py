@@ -34,7 +34,7 @@ from auditconsole.activity.pagination import (
     paginate,
 )
 from auditconsole.activity.rows import RowPresenter
-from auditconsole.activity.scoping import Scope, scope_for
+from auditconsole.activity.scoping import Scope
 from auditconsole.activity.search import ActivitySearch
 from auditconsole.activity.summary import summarize
 from auditconsole.activity.tables import ActivityTable, activity_table
@@ -260,7 +260,7 @@ class ObjectView(AccessRecordMixin, ObjectMixin, ActivityPageView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         request = self.request
-        scope = scope_for(request.user)
+        scope = self.scope
         content_type, object_id = self.object_type, self.object_id
         visible = trails_for_user(request.user)
         trails = object_trails(visible, content_type)

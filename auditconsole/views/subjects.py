@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
 from auditconsole.activity.filters import OBJECT_ID_MAX_LENGTH
-from auditconsole.activity.scoping import scope_for
+from auditconsole.activity.scoping import Scope, scope_for
 from auditconsole.permissions import VIEW_ACTIVITY
 from auditconsole.views.base import ConsoleAccessMixin, HtmxFragmentMixin
 
@@ -48,6 +48,11 @@ class ObjectMixin:
     def object_id(self) -> str:
         return str(self.kwargs["object_id"])
 
+    @cached_property
+    def scope(self) -> Scope:
+        """The viewer's models, worked out once a request (a query for a scoped viewer)."""
+        return scope_for(self.request.user)
+
     # Not ``content_type``: TemplateResponseMixin sends that attribute as the response's
     # Content-Type header.
     @cached_property
@@ -55,7 +60,7 @@ class ObjectMixin:
         """A model the viewer may not see is answered like one that does not exist; a key
         longer than any the filters accept cannot be one (and is not worth a query)."""
         content_type_id = self.kwargs["content_type_id"]
-        allowed = scope_for(self.request.user).allows(content_type_id)
+        allowed = self.scope.allows(content_type_id)
         if not allowed or len(self.object_id) > OBJECT_ID_MAX_LENGTH:
             raise Http404("No such object.")
         try:

@@ -8,9 +8,9 @@
 #                   against 6.1's stubs, then every test on SQLite, browser walks included.
 # Without a Python 3.12+ the Django 6.1 pass is announced and skipped, under CI=true too: Debian
 # 12 ships 3.11 only, and a fresh machine with nothing else must still run the 5.2 passes.
-# On the 2-core CI machine (2026-12-07, 2,170 tests): Django 5.2 on SQLite 6 min, on PostgreSQL
-# 3.2 min, Django 6.1 on SQLite 5.8 min; 18 min in all from a fresh clone, virtualenvs and
-# both mypy passes included.
+# On the 2-core CI machine (2026-12-08, 2,260 tests): Django 5.2 on SQLite 9-10 min, on
+# PostgreSQL 6 min, Django 6.1 on SQLite 9-10 min; 24-30 min in all from a fresh clone,
+# virtualenvs and both mypy passes included (18 min on the faster machine of 2026-12-07).
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python

@@ -47,6 +47,7 @@ class TrailEntry:
     action: str
     content_type_id: int | None
     object_id: str
+    #: The object's name as the trail stored it; ``""`` when the trail keeps none.
     object_repr: str
     user_id: int | None = None
     user_name: str = ""

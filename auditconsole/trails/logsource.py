@@ -240,7 +240,9 @@ class LogSourceTrail(Trail):
             action=event.action,
             content_type_id=event.content_type_id,
             object_id=event.object_id,
-            object_repr=redactor.redact_text(record.message),
+            # activity-audit keeps no name of the instance (its instance_repr is a
+            # snapshot of the fields): the message is the summary, not the object's name.
+            object_repr="",
             user_id=user[0] if user is not None else None,
             user_name=user[1] if user is not None else event.user,
             summary=redactor.redact_text(record.message),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.http import QueryDict
 from django.urls import reverse
 
@@ -39,6 +40,9 @@ class TimelineRow:
     #: The user's page, when the trail names a user that exists ("" otherwise).
     user_url: str
     object_label: str
+    #: Whether ``object_label`` is a name the trail stored (else "<model> <key>"): only a
+    #: stored name can be an older name of the object.
+    named: bool
     #: The object's page ("" when the entry names no object).
     object_url: str
     change: ChangeDescription
@@ -87,7 +91,8 @@ def timeline_rows(
                 iso_time=iso_time,
                 user_name=item.user_name,
                 user_url=user_urls.get(user_id, "") if user_id is not None else "",
-                object_label=lead.object_repr or lead.object_id,
+                object_label=lead.object_repr or unnamed_label(lead),
+                named=bool(lead.object_repr),
                 object_url=presenter.object_url(lead.content_type_id, lead.object_id),
                 change=ChangeDescription(lead.summary, item.message, list(lead.changes)),
                 facts=item.facts,
@@ -98,3 +103,11 @@ def timeline_rows(
             )
         )
     return rows
+
+
+def unnamed_label(entry: TrailEntry) -> str:
+    """An object the trail kept no name of: its model's name and its key ("Customer 307")."""
+    if entry.content_type_id is None:
+        return entry.object_id
+    name = str(ContentType.objects.get_for_id(entry.content_type_id).name)
+    return f"{name[:1].upper()}{name[1:]} {entry.object_id}".strip()

@@ -324,11 +324,13 @@ class ObjectView(AccessRecordMixin, ObjectMixin, ActivityPageView):
     ) -> str | None:
         """The object's most recent name, as the trails last recorded it."""
         if page.is_first:
-            return page.items[0].lead.object_repr if page.items else None
+            # A trail that keeps no names (a log source's) is passed over.
+            return next((i.lead.object_repr for i in page.items if i.lead.object_repr), None)
         newest = [
             entries[0]
             for trail in trails
             if (entries := trail.fetch(query, scope, cursor=None, older=True, limit=1))
+            and entries[0].object_repr
         ]
         return max(newest, key=lambda entry: entry.position).object_repr if newest else None
 

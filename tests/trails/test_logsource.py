@@ -125,6 +125,9 @@ def test_activity_audit_records_with_secrets_masked(audit_log, superuser, make_u
     assert {c.field: c.new for c in addition.changes}["password"] == "********"
     assert "md5$" not in repr(addition) + repr(change)
     assert change.link.startswith("/audit/logs/audit/record/")
+    # The message is the summary; the trail keeps no name of the instance.
+    assert change.summary == f"UPDATE event for User (id: {account.pk})"
+    assert change.object_repr == ""
     # A page boundary: the change still diffs against the addition.
     (only,) = trail().fetch(
         query, scope_for(superuser), cursor=deletion.position, older=True, limit=1
@@ -134,6 +137,26 @@ def test_activity_audit_records_with_secrets_masked(audit_log, superuser, make_u
         query, scope_for(superuser), cursor=addition.position, older=False, limit=1
     )
     assert [e.action for e in newer] == ["change"]
+
+
+def test_pages_label_the_object_by_its_model_and_key(
+    audit_log, client_for, superuser, make_user, settings
+) -> None:
+    """No "as <older name>" on the object page (the message is not a name), and
+    "<Model> <key>" as the object's link in the merged list."""
+    settings.AUDITCONSOLE_TRAILS = {
+        "admin": {"BACKEND": "auditconsole.trails.logentry.LogEntryTrail"},
+        "audit": TRAIL_CONFIG,
+    }
+    account = make_user("customer")
+    audit_log("UPDATE", account, superuser)
+    client = client_for(superuser)
+    object_url = f"/audit/object/{content_type(User).pk}/{account.pk}/"
+    page = client.get(object_url).content.decode()
+    assert f"UPDATE event for User (id: {account.pk})" in page
+    assert "as “" not in page
+    listed = client.get("/audit/activity/trails/", {"user": superuser.pk}).content.decode()
+    assert f'<a href="{object_url}">User {account.pk}</a>' in listed
 
 
 def test_names_filters_and_scope(

@@ -114,6 +114,11 @@ class ActivityPages:
 
     merged: bool
 
+    @classmethod
+    def of(cls, trails: Sequence[Trail]) -> ActivityPages:
+        """The pages for a viewer who may see ``trails``."""
+        return cls(merged=beyond_logentry(trails))
+
     @property
     def list_view(self) -> str:
         return "auditconsole:activity_trails" if self.merged else "auditconsole:activity"
@@ -130,4 +135,4 @@ class ActivityPages:
 
 
 def activity_pages(viewer: Any) -> ActivityPages:
-    return ActivityPages(merged=beyond_logentry(trails_for_user(viewer)))
+    return ActivityPages.of(trails_for_user(viewer))

@@ -44,7 +44,7 @@ from auditconsole.permissions import VIEW_ACTIVITY
 from auditconsole.trails.base import Trail, TrailQuery
 from auditconsole.trails.correlation import LogsAround
 from auditconsole.trails.objects import object_state, object_trails
-from auditconsole.trails.registry import ActivityPages, beyond_logentry, trails_for_user
+from auditconsole.trails.registry import ActivityPages, trails_for_user
 from auditconsole.trails.rows import timeline_rows
 from auditconsole.trails.search import (
     TRAIL,
@@ -292,7 +292,7 @@ class ObjectView(AccessRecordMixin, ObjectMixin, ActivityPageView):
         path = request.path
         # The timeline merges the trails: so do the list, the user pages and the export it
         # links to, unless the viewer sees the admin's log alone (registry.beyond_logentry).
-        pages = ActivityPages(merged=beyond_logentry(visible))
+        pages = ActivityPages.of(visible)
         logs = LogsAround(request.user)
         context.update(
             content_type=content_type,
@@ -383,7 +383,7 @@ class TrailActivityView(AccessRecordMixin, ActivityBase):
                 page.items,
                 visible,
                 LogsAround(request.user),
-                user_view=ActivityPages(merged=beyond_logentry(visible)).user_view,
+                user_view=ActivityPages.of(visible).user_view,
             ),
             next_url=url_with(path, request.GET, page.next_params) if page.has_next else None,
             previous_url=(
